@@ -1,0 +1,5 @@
+import sys
+
+from agentgov.entry import main
+
+sys.exit(main())

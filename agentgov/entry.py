@@ -1,0 +1,20 @@
+"""The console script. Hot paths are dispatched before the CLI framework is imported.
+
+``agentgov hook ...`` runs on every agent tool call and every git push, so it must not pay
+for typer (about 50 ms of imports); everything else goes to the typer app in ``cli.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    from agentgov.cli import run
+
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""What every rule is: an id, a default class, a pure ``evaluate`` and its documentation.
+
+A rule module defines one ``RULE = Rule(...)``; ``registry.py`` lists them all by hand.
+The rule id is the module name, the YAML key under ``rules:``, the audit field, the SARIF
+ruleId and the docs anchor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from agentgov.evaluators.shell.model import Analysis
+from agentgov.policy.model import ActionClass, Policy
+
+
+def _no_files(path: str) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class ShellContext:
+    """What a rule may know besides the command; adapters gather it, rules only read it.
+
+    - ``cwd``: where the command starts (absolute).
+    - ``project_root``: the repository's top level, or None outside a repository.
+    - ``home``: the user's home directory (for ``~`` and credential paths).
+    - ``branch``: the current git branch, or None (detached, or no repository).
+    - ``env``: environment variables that can change a verdict (production markers such as
+      ``RAILS_ENV``, ``KUBECONFIG``...), as sorted pairs.
+    - ``read_text``: reads a file named by the command (``pip install -r FILE``); returns
+      None when it cannot. This is the only I/O a rule may cause.
+    """
+
+    policy: Policy
+    cwd: str
+    home: str
+    project_root: str | None = None
+    branch: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    read_text: Callable[[str], str | None] = field(default=_no_files, compare=False)
+
+    def getenv(self, name: str) -> str | None:
+        for key, value in self.env:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule matched one fragment of the command."""
+
+    rule: str
+    action_class: ActionClass
+    fragment: str
+    message: str
+    remediation: str
+
+
+Evaluate = Callable[[Analysis, ShellContext], Iterator[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the catalogue. ``evaluate`` is pure: no I/O beyond ``ctx.read_text``."""
+
+    id: str
+    action_class: ActionClass
+    summary: str
+    example: str
+    evaluate: Evaluate = field(compare=False)
+    can_disable: bool = True
+
+    def hit(self, fragment: str, message: str, remediation: str) -> Hit:
+        return Hit(self.id, self.action_class, fragment, message, remediation)

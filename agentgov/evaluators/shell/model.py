@@ -1,0 +1,138 @@
+"""What the shell analyser finds in a command string: frozen values for the rules to read.
+
+The analyser (``analyze.py``) walks a tree-sitter-bash parse and produces one
+``SimpleCommand`` for every command that would run, wherever it sits (pipelines, lists,
+subshells, substitutions, control-flow bodies, ``bash -c`` strings, ``eval`` arguments,
+``find -exec``, ``xargs``...), with wrappers (``sudo``, ``env``, ``timeout``...) removed.
+Rules never see tree-sitter nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class Word:
+    """One shell word.
+
+    ``value`` is the word after quote removal when ``static`` is true. When the word holds
+    an expansion the analyser cannot resolve (``$VAR``, ``$(...)``, backticks, arithmetic),
+    ``static`` is false and ``value`` is the literal text with the expansion kept in place
+    (``"$HOME/x"`` stays ``$HOME/x``), so rules can still match around it. ``glob`` is true
+    for unquoted ``*``, ``?`` or ``[...]``.
+    """
+
+    value: str
+    raw: str
+    static: bool = True
+    glob: bool = False
+
+
+class Origin(str, Enum):
+    """Where a simple command was found."""
+
+    TOP = "top"  # a command of the input itself (lists, pipelines, groups, bodies)
+    SUBSTITUTION = "substitution"  # inside $( ) or backticks
+    PROCESS_SUBSTITUTION = "process-substitution"  # inside <( ) or >( )
+    SHELL_C = "shell-c"  # the string of bash/sh/zsh/dash/ksh -c, re-parsed
+    EVAL = "eval"  # the arguments of eval, re-parsed
+    STDIN_SCRIPT = "stdin-script"  # a heredoc/here-string fed to a shell, re-parsed
+    EXEC = "exec"  # find -exec/-execdir/-ok, xargs, watch, busybox
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """``op`` is the operator as written (``>``, ``>>``, ``<``, ``&>``, ``2>``, ``<<``,
+    ``<<<``...). ``target`` is the file word (None for heredocs); ``body`` is the heredoc or
+    here-string text."""
+
+    op: str
+    target: Word | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class SimpleCommand:
+    """One command that would run.
+
+    - ``name`` is the program's basename with a leading backslash and directories removed
+      (``/usr/bin/git`` -> ``git``); it is ``""`` when the name is not static.
+    - ``argv`` holds every word after the wrappers, ``argv[0]`` the program as written.
+    - ``assignments`` are the leading ``VAR=value`` words, including those given to ``env``.
+    - ``wrappers`` lists the wrappers removed, outermost first (``("sudo", "timeout")``).
+    - ``cwd`` is the working directory the analyser tracked through ``cd`` and ``git -C``
+      (an absolute path), or None when a ``cd`` target was not static.
+    - ``index`` is this command's position in ``Analysis.commands``.
+    - ``text`` is the source fragment, for messages and the audit trail.
+    """
+
+    index: int
+    name: str
+    argv: tuple[Word, ...]
+    text: str
+    origin: Origin = Origin.TOP
+    depth: int = 0
+    assignments: tuple[tuple[str, Word], ...] = ()
+    wrappers: tuple[str, ...] = ()
+    redirects: tuple[Redirect, ...] = ()
+    cwd: str | None = None
+    background: bool = False
+
+    @property
+    def args(self) -> tuple[Word, ...]:
+        """The arguments after the program name."""
+        return self.argv[1:]
+
+    def values(self) -> tuple[str, ...]:
+        """Every argument's value (static or not), for quick scans."""
+        return tuple(word.value for word in self.argv[1:])
+
+
+class FlowKind(str, Enum):
+    PIPE = "pipe"  # source | sink (also through |&)
+    SUBSTITUTION = "substitution"  # sink's words contain $(source) or `source`
+    PROCESS_SUBSTITUTION = "process-substitution"  # sink reads <(source) as a file
+    STDIN_REDIRECT = "stdin-redirect"  # sink < file that source wrote, or heredoc to a shell
+    FILE = "file"  # source wrote a file that a later command ran or read
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Data produced by command ``source`` reaches command ``sink``."""
+
+    source: int
+    sink: int
+    kind: FlowKind
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of analysing one command string.
+
+    ``upstream(i)`` gives every command whose output reaches command ``i``, transitively
+    through pipes and substitutions (``curl x | tee f | sudo sh``: curl is upstream of sh).
+    ``truncated`` is true when a size or depth limit cut the analysis short: the verdict for
+    such input is at least ``dynamic``. ``unparsed`` holds fragments tree-sitter could not
+    parse (ERROR nodes), which also make the input ``dynamic``. ``trace`` lists what the
+    analyser did, for ``agentgov explain``.
+    """
+
+    source: str
+    commands: tuple[SimpleCommand, ...]
+    flows: tuple[Flow, ...] = ()
+    truncated: bool = False
+    unparsed: tuple[str, ...] = ()
+    trace: tuple[str, ...] = field(default=(), compare=False)
+
+    def upstream(self, index: int) -> tuple[SimpleCommand, ...]:
+        seen: set[int] = set()
+        stack = [index]
+        while stack:
+            current = stack.pop()
+            for flow in self.flows:
+                if flow.sink == current and flow.source not in seen:
+                    seen.add(flow.source)
+                    stack.append(flow.source)
+        return tuple(self.commands[i] for i in sorted(seen))

@@ -1,0 +1,1 @@
+"""The policy: its format, validation, compiled cache and the policy in force."""

@@ -1,0 +1,52 @@
+"""The compiled policy cache: validated policy data stored as JSON, keyed by content hash.
+
+Hot paths (the Claude Code hook, pre-push) read the policy file's bytes, hash them and, on
+a hit, rebuild the Policy from JSON: no ruamel.yaml, no jsonschema. An entry is only ever
+written after full validation, and it records the agentgov version that validated it, so
+an upgrade re-validates. Entries are written atomically (temp file + rename), so parallel
+sessions never read half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from agentgov import __version__
+from agentgov.policy.source_text import MAX_POLICY_BYTES
+
+READ_LIMIT = MAX_POLICY_BYTES + 1
+"""Read one byte past the limit so an oversized file is detected without reading it all."""
+
+
+def content_key(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def lookup(cache_dir: Path, raw: bytes) -> dict[str, Any] | None:
+    entry = cache_dir / f"{content_key(raw)}.json"
+    try:
+        stored = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("agentgov") != __version__:
+        return None
+    data = stored.get("policy")
+    return data if isinstance(data, dict) else None
+
+
+def store(cache_dir: Path, raw: bytes, data: dict[str, Any]) -> None:
+    """Best effort: a cache that cannot be written only costs speed, never correctness."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps({"agentgov": __version__, "policy": data}, sort_keys=True)
+        handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(payload)
+        os.replace(temp, cache_dir / f"{content_key(raw)}.json")
+    except OSError:
+        return
