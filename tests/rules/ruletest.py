@@ -1,0 +1,47 @@
+"""Shared table-test helper for rule modules: analyse a command, run one rule, return hits.
+
+Each ``tests/rules/test_<rule module>.py`` holds a table of at least 20 commands the rule
+must flag (obfuscated forms included) and 10 look-alikes it must not.
+"""
+
+from __future__ import annotations
+
+from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
+from agentgov.evaluators.shell.analyze import analyze
+from agentgov.policy.load import load_template
+from agentgov.policy.model import Policy
+
+PROJECT = "/work/project"
+HOME = "/home/dev"
+_POLICY: list[Policy] = []
+
+
+def default_policy() -> Policy:
+    if not _POLICY:
+        _POLICY.append(load_template("default"))
+    return _POLICY[0]
+
+
+def context(
+    *,
+    cwd: str = PROJECT,
+    branch: str | None = "feature/x",
+    env: dict[str, str] | None = None,
+    files: dict[str, str] | None = None,
+    policy: Policy | None = None,
+) -> ShellContext:
+    stored = dict(files or {})
+    return ShellContext(
+        policy=policy or default_policy(),
+        cwd=cwd,
+        home=HOME,
+        project_root=PROJECT,
+        branch=branch,
+        env=tuple(sorted((env or {}).items())),
+        read_text=stored.get,
+    )
+
+
+def hits(rule: Rule, command: str, ctx: ShellContext | None = None) -> list[Hit]:
+    ctx = ctx or context()
+    return list(rule.evaluate(analyze(command, cwd=ctx.cwd, home=ctx.home), ctx))
