@@ -41,12 +41,18 @@ def lookup(cache_dir: Path, raw: bytes) -> dict[str, Any] | None:
 
 def store(cache_dir: Path, raw: bytes, data: dict[str, Any]) -> None:
     """Best effort: a cache that cannot be written only costs speed, never correctness."""
+    payload = json.dumps({"agentgov": __version__, "policy": data}, sort_keys=True)
+    write_atomic(cache_dir / f"{content_key(raw)}.json", payload.encode("utf-8"))
+
+
+def write_atomic(path: Path, content: bytes) -> bool:
+    """Write via a temp file and rename, so a parallel reader sees all or nothing."""
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"agentgov": __version__, "policy": data}, sort_keys=True)
-        handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".json")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(payload)
-        os.replace(temp, cache_dir / f"{content_key(raw)}.json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temp, path)
     except OSError:
-        return
+        return False
+    return True

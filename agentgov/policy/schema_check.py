@@ -57,11 +57,26 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, bool]]:
         allowed = sorted(schema.get("properties", {}))
         results = []
         for key in sorted(set(instance) - set(allowed)):
-            results.append(((*path, key), _unknown_key(key, allowed), True))
+            results.append(((*path, key), _unknown_key(path, key, allowed), True))
         return results or [(path, error.message, False)]
     if validator == "required":
         missing = [name for name in error.validator_value if name not in instance]
-        return [(path, f"missing required key {name!r}", bool(path)) for name in missing]
+        # A misspelt key ("task_clases") is reported once, as unknown with a suggestion.
+        present = [str(key) for key in instance] if isinstance(instance, dict) else []
+        return [
+            (path, f"missing required key {name!r}", bool(path))
+            for name in missing
+            if not difflib.get_close_matches(name, present, n=1, cutoff=0.6)
+        ]
+    if validator == "pattern" and "propertyNames" in error.schema_path:
+        return [
+            (
+                (*path, str(instance)),
+                f"name {_show(instance)} must start with a lowercase letter and use only "
+                "a-z, 0-9, - and _",
+                True,
+            )
+        ]
     if validator == "oneOf" and _is_level(schema):
         return [(path, f"{_show(instance)} is not a level (1-5 or {_level_ids()})", False)]
     if validator == "oneOf" and "action" in schema.get("properties", {}):
@@ -97,15 +112,6 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, bool]]:
         return [(path, f"{_show(instance)} is not a window like 14d, 6w or 48h", False)]
     if validator == "pattern" and path[:2] == ("audit", "notes_ref"):
         return [(path, f"{_show(instance)} must be a ref under refs/notes/", False)]
-    if validator == "propertyNames":
-        return [
-            (
-                (*path, str(instance)),
-                f"name {_show(instance)} must start with a lowercase letter and use only "
-                "a-z, 0-9, - and _",
-                True,
-            )
-        ]
     if validator in {"minimum", "maximum"}:
         bound = "at least" if validator == "minimum" else "at most"
         return [(path, f"{_show(instance)} must be {bound} {error.validator_value}", False)]
@@ -118,7 +124,14 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, bool]]:
     return [(path, error.message, False)]
 
 
-def _unknown_key(key: str, allowed: list[str]) -> str:
+def _unknown_key(path: KeyPath, key: str, allowed: list[str]) -> str:
+    if path == ("matrix",) and key == "forbidden":
+        return (
+            "forbidden is deny at every level and cannot be overridden; "
+            "set the rule to shadow or off under rules: instead"
+        )
+    if path == ("ladder",) and key in {"1", "suggest"}:
+        return "every class may sit at level 1 (suggest); the ladder lists levels 2-5 only"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(allowed)}"
     return f"unknown key {key!r}{hint}"
