@@ -38,7 +38,7 @@ def glob_problem(pattern: str) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def _path_regex(pattern: str) -> re.Pattern[str]:
+def _path_regex(pattern: str, subtree: bool = True) -> re.Pattern[str]:
     problem = glob_problem(pattern)
     if problem:
         raise GlobError(problem)
@@ -55,8 +55,9 @@ def _path_regex(pattern: str) -> re.Pattern[str]:
     regex = "".join(parts)
     if not anchored:
         regex = "(?:.*/)?" + regex
-    # A directory glob also covers everything beneath it (``docs`` covers ``docs/a.md``).
-    return re.compile(regex + "(?:/.*)?", re.DOTALL)
+    # A directory glob also covers everything beneath it (``docs`` covers ``docs/a.md``);
+    # a branch glob names refs, never a subtree (``release/*`` is not ``release/1/x``).
+    return re.compile(regex + ("(?:/.*)?" if subtree else ""), re.DOTALL)
 
 
 def _segment_regex(segment: str) -> str:
@@ -98,7 +99,7 @@ def match_branch(branch: str, patterns: tuple[str, ...] | list[str]) -> bool:
     """True when a branch name (``main``, ``refs/heads/main``) matches any glob."""
     name = branch.removeprefix("refs/heads/")
     for pattern in patterns:
-        regex = _path_regex(pattern if "/" in pattern else "/" + pattern)
+        regex = _path_regex(pattern if "/" in pattern else "/" + pattern, subtree=False)
         if regex.fullmatch(name):
             return True
     return False
