@@ -48,9 +48,9 @@ def find_repo(start: Path) -> RepoLayout | None:
         if dot_git.is_dir():
             return RepoLayout(candidate, dot_git, _common_dir(dot_git))
         if dot_git.is_file():
-            git_dir = _gitfile_target(dot_git)
-            if git_dir is not None:
-                return RepoLayout(candidate, git_dir, _common_dir(git_dir))
+            linked = _gitfile_target(dot_git)
+            if linked is not None:
+                return RepoLayout(candidate, linked, _common_dir(linked))
     return None
 
 

@@ -9,8 +9,11 @@ at the repository root, one level above the package.
 from __future__ import annotations
 
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 _KINDS = ("schemas", "templates", "hooks")
 
@@ -19,7 +22,7 @@ def resource(kind: str, *parts: str) -> Traversable:
     """The shipped file ``kind/parts...``; ``kind`` is schemas, templates or hooks."""
     if kind not in _KINDS:
         raise ValueError(f"unknown resource kind {kind!r}")
-    packaged = files("agentgov").joinpath("_resources", kind)
+    packaged = files("agentgov").joinpath("_resources").joinpath(kind)
     base: Traversable = packaged if packaged.is_dir() else _checkout_root() / kind
     for part in parts:
         base = base.joinpath(part)

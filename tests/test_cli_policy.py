@@ -80,9 +80,7 @@ def test_validate_reports_every_file(repo: Path) -> None:
 def test_validate_without_policy(repo: Path) -> None:
     done = agentgov(repo, "validate")
     assert done.returncode == 2
-    assert done.stderr == (
-        ".agentgov/policy.yaml: no such file; create one with `agentgov init`\n"
-    )
+    assert done.stderr == (".agentgov/policy.yaml: no such file; create one with `agentgov init`\n")
 
 
 def test_policy_show_json_names_its_source(repo: Path) -> None:

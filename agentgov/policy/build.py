@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentgov.policy.model import (
+    ECOSYSTEMS,
     ActionClass,
     AuditSettings,
     Comparison,
@@ -97,8 +98,6 @@ def build(data: dict[str, Any], source: str = "") -> Policy:
     supply = data.get("supply_chain", {})
     default_strictness = supply.get("default", "exact")
     ecosystems = supply.get("ecosystems", {})
-    from agentgov.policy.model import ECOSYSTEMS
-
     ladder: dict[Level, tuple[Criterion, ...]] = {}
     for level_key, criteria in data.get("ladder", {}).items():
         ladder[Level.parse(level_key)] = tuple(_criterion(c) for c in criteria)

@@ -52,7 +52,7 @@ def write_atomic(path: Path, content: bytes) -> bool:
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
             out.write(content)
-        os.replace(temp, path)
+        Path(temp).replace(path)
     except OSError:
         return False
     return True

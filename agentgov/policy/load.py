@@ -35,7 +35,7 @@ def validate_bytes(raw: bytes, label: str) -> dict[str, Any]:
 
 
 def load_bytes(raw: bytes, label: str, cache_dir: Path | None = None) -> Policy:
-    """A Policy from a file's bytes; ``cache_dir`` (``.git/agentgov/policy``) skips re-validation."""
+    """A Policy from a file's bytes; a ``cache_dir`` hit skips re-validation."""
     if cache_dir is not None:
         data = cache.lookup(cache_dir, raw)
         if data is not None:
@@ -52,9 +52,7 @@ def load_path(path: Path, label: str | None = None, cache_dir: Path | None = Non
         with path.open("rb") as handle:
             raw = handle.read(cache.READ_LIMIT)
     except FileNotFoundError:
-        raise PolicyError(
-            [f"{shown}: no such file; create one with `agentgov init`"]
-        ) from None
+        raise PolicyError([f"{shown}: no such file; create one with `agentgov init`"]) from None
     except IsADirectoryError:
         raise PolicyError([f"{shown}: is a directory, not a policy file"]) from None
     except OSError as err:
@@ -67,7 +65,8 @@ def template_bytes(name: str) -> bytes:
         from agentgov.errors import UsageError
 
         raise UsageError(f"unknown template {name!r}; choose one of: {', '.join(TEMPLATES)}")
-    return resource("templates", "policies", f"{name}.yaml").read_bytes()
+    raw: bytes = resource("templates", "policies", f"{name}.yaml").read_bytes()
+    return raw
 
 
 def load_template(name: str = "default", cache_dir: Path | None = None) -> Policy:

@@ -60,7 +60,7 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, bool]]:
             results.append(((*path, key), _unknown_key(path, key, allowed), True))
         return results or [(path, error.message, False)]
     if validator == "required":
-        missing = [name for name in error.validator_value if name not in instance]
+        missing = [name for name in schema.get("required", []) if name not in instance]
         # A misspelt key ("task_clases") is reported once, as unknown with a suggestion.
         present = [str(key) for key in instance] if isinstance(instance, dict) else []
         return [
@@ -104,8 +104,8 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, bool]]:
     if validator == "const":
         return [(path, f"{_show(instance)} is not supported; use {error.validator_value}", False)]
     if validator == "type":
-        wanted = error.validator_value
-        names = [wanted] if isinstance(wanted, str) else list(wanted)
+        wanted = schema.get("type", [])
+        names = [wanted] if isinstance(wanted, str) else [str(name) for name in wanted]
         expected = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
         return [(path, f"expected {expected}, got {_describe(instance)}", False)]
     if validator == "pattern" and path and path[-1] == "window":

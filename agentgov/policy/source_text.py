@@ -76,8 +76,8 @@ def decode(raw: bytes, label: str) -> str:
         raise PolicyError(
             [f"{label}:1:1: file is empty; start from a template with `agentgov init`"]
         )
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
+    for number, row in enumerate(text.splitlines(), start=1):
+        indent = row[: len(row) - len(row.lstrip(" \t"))]
         if "\t" in indent:
             col = indent.index("\t") + 1
             raise PolicyError(
@@ -116,8 +116,10 @@ def parse(text: str, label: str) -> Document:
     if not isinstance(root, dict):
         kind = _kind(root)
         raise PolicyError(
-            [f"{label}:1:1: the policy must be a mapping of keys (version, task_classes, ...), "
-             f"not {kind}"]
+            [
+                f"{label}:1:1: the policy must be a mapping of keys (version, task_classes, ...), "
+                f"not {kind}"
+            ]
         )
     document.data.update(_plain(root, (), document))
     return document
@@ -165,7 +167,7 @@ def _plain(node: Any, path: KeyPath, document: Document) -> Any:
             document.values[child] = Position(line + 1, col + 1)
             items.append(_plain(value, child, document))
         return items
-    if isinstance(node, ScalarBoolean) or isinstance(node, bool):
+    if isinstance(node, (ScalarBoolean, bool)):
         return bool(node)
     if isinstance(node, int):
         return int(node)

@@ -68,7 +68,9 @@ def policy_text(found: PolicyInForce) -> str:
     if found.note:
         lines.append(f"  note: {found.note}")
     if policy.kill_switch.engaged:
-        lines.append(f"  KILL SWITCH ENGAGED: every class acts at level 1 ({policy.kill_switch.reason})")
+        lines.append(
+            f"  KILL SWITCH ENGAGED: every class acts at level 1 ({policy.kill_switch.reason})"
+        )
     lines.append(f"protected branches: {', '.join(policy.protected_branches)}")
     lines.append("")
     lines.append("task classes:")

@@ -15,9 +15,10 @@ from agentgov.policy.load import load_bytes, template_bytes
 def test_second_load_is_served_from_cache_without_yaml_or_jsonschema(tmp_path: Path) -> None:
     raw = template_bytes("default")
     load_bytes(raw, "p.yaml", tmp_path)
+    policy_file, cache_dir = str(tmp_path / "p.yaml"), str(tmp_path)
     script = (
         "import sys; from pathlib import Path; from agentgov.policy.load import load_bytes; "
-        f"p = load_bytes(Path({str(tmp_path / 'p.yaml')!r}).read_bytes(), 'p', Path({str(tmp_path)!r})); "
+        f"load_bytes(Path({policy_file!r}).read_bytes(), 'p', Path({cache_dir!r})); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ruamel', 'jsonschema')))"
     )
     (tmp_path / "p.yaml").write_bytes(raw)

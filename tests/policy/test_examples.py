@@ -45,12 +45,25 @@ def test_invalid_examples_fail_with_exact_message(path: Path) -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "x.yaml:1:1: file is binary (it contains NUL bytes), not YAML"),
-        (b"version: 1\n\xff\xfe task", "x.yaml:2:1: file is not UTF-8 text (byte 11); save it as UTF-8"),
-        (b"version: 1\n" + b"#" * (50 * 1024 * 1024), "x.yaml:1:1: file is 50.0 MiB; a policy is at most 1 MiB (is this the right file?)"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "x.yaml:1:1: file is binary (it contains NUL bytes), not YAML",
+        ),
+        (
+            b"version: 1\n\xff\xfe task",
+            "x.yaml:2:1: file is not UTF-8 text (byte 11); save it as UTF-8",
+        ),
+        (
+            b"version: 1\n" + b"#" * (50 * 1024 * 1024),
+            "x.yaml:1:1: file is 50.0 MiB; a policy is at most 1 MiB (is this the right file?)",
+        ),
         (b"   \n\n", "x.yaml:1:1: file is empty; start from a template with `agentgov init`"),
         (b"[1, 2", "x.yaml:1:6: invalid YAML: expected ',' or ']', but got '<stream end>'"),
-        (b"&a [*a]\n", "x.yaml:1:1: the policy must be a mapping of keys (version, task_classes, ...), not a list"),
+        (
+            b"&a [*a]\n",
+            "x.yaml:1:1: the policy must be a mapping of keys (version, task_classes, ...), "
+            "not a list",
+        ),
     ],
     ids=["binary", "not-utf8", "50MB", "blank", "truncated", "self-alias"],
 )

@@ -8,8 +8,12 @@ from agentgov.policy.model import ActionClass, Level, RollbackAction, Verdict
 
 @pytest.mark.parametrize(
     ("value", "level"),
-    [(1, Level.SUGGEST), ("3", Level.EXECUTE_GATED), ("autonomous", Level.AUTONOMOUS),
-     (" propose ", Level.PROPOSE)],
+    [
+        (1, Level.SUGGEST),
+        ("3", Level.EXECUTE_GATED),
+        ("autonomous", Level.AUTONOMOUS),
+        (" propose ", Level.PROPOSE),
+    ],
 )
 def test_level_parse(value: int | str, level: Level) -> None:
     assert Level.parse(value) is level
@@ -59,7 +63,10 @@ def test_default_template_content() -> None:
     }
     approval = policy.criteria(Level.EXECUTE_GATED)[0]
     assert (approval.metric, approval.comparison.value, approval.threshold) == (
-        "approval_rate", ">=", 0.95)
+        "approval_rate",
+        ">=",
+        0.95,
+    )
     disagreement = policy.criteria(Level.AUTONOMOUS)[0]
     assert (disagreement.metric, disagreement.threshold) == ("audit_disagreement_rate", 0.05)
 
@@ -68,5 +75,6 @@ def test_progressive_team_template() -> None:
     policy = load_template("progressive-team")
     assert policy.audit.review_sample_rate == 0.2
     incident = [t for t in policy.rollback if t.incident == "production"]
-    assert incident and incident[0].action.reset_to is Level.PROPOSE
+    assert incident
+    assert incident[0].action.reset_to is Level.PROPOSE
     assert [level.value for level, _ in policy.ladder] == [2, 3, 4, 5]
