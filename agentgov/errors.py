@@ -48,3 +48,7 @@ class PolicyError(AgentgovError):
 
 class GitError(AgentgovError):
     """A git operation failed in a way the user can act on."""
+
+
+class NotesConflictError(AgentgovError):
+    """A notes ref kept moving (or stayed locked) through every compare-and-swap attempt."""
