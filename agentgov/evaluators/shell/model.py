@@ -65,7 +65,16 @@ class SimpleCommand:
     - ``cwd`` is the working directory the analyser tracked through ``cd`` and ``git -C``
       (an absolute path), or None when a ``cd`` target was not static.
     - ``index`` is this command's position in ``Analysis.commands``.
-    - ``text`` is the source fragment, for messages and the audit trail.
+    - ``text`` is the source fragment, for messages and the audit trail (for a re-parsed
+      string, the fragment of that string).
+    - ``depth`` counts the re-parsed strings around the command (``bash -c``, ``eval``, a
+      heredoc fed to a shell, ``watch``): 0 for commands written in the input itself.
+    - ``parent`` is the index of the command that ran this one from its arguments or stdin
+      (the shell of a ``-c`` string or heredoc, ``eval``, ``watch``, ``find`` for ``-exec``),
+      None for commands written directly in the input.
+    - A statement without a program (``X=1``, ``> file``) is reported as the no-op ``:``
+      (``argv[0].raw`` is empty) carrying its assignments and redirects, so every
+      assignment and every redirect is on some command.
     """
 
     index: int
@@ -79,6 +88,7 @@ class SimpleCommand:
     redirects: tuple[Redirect, ...] = ()
     cwd: str | None = None
     background: bool = False
+    parent: int | None = None
 
     @property
     def args(self) -> tuple[Word, ...]:
