@@ -646,7 +646,7 @@ def _deleted_path(cmd: SimpleCommand, word: Word, analysis: Analysis, ctx: Shell
     path = _resolve(cmd.cwd, value)
     if path is None:
         return DYNAMIC, f"{cmd.name} {word.raw}: the working directory is unknown"
-    return _location(cmd.name, path, ctx, deleting=True)
+    return _location(cmd.name, path, ctx, deleting=True, shown=word.value)
 
 
 def _under_find(name: str, value: str, finder: SimpleCommand, ctx: ShellContext) -> Verdict:
@@ -659,26 +659,33 @@ def _under_find(name: str, value: str, finder: SimpleCommand, ctx: ShellContext)
         path = _resolve(finder.cwd, value.replace("{}", start.value.rstrip("/") + "/x"))
         if path is None:
             return DYNAMIC, f"{name}: the directory find searches is unknown"
-        verdict = _location(name, path, ctx, deleting=True)
+        where = f"{value} under {start.value}" if value != "{}" else f"files under {start.value}"
+        verdict = _location(name, path, ctx, deleting=True, shown=where)
         worst = verdict if worst is None else _at_least(worst, verdict)
     return worst or (LOCAL, f"{name} of files find selects")
 
 
-def _location(name: str, path: str, ctx: ShellContext, *, deleting: bool) -> Verdict:
+def _location(
+    name: str, path: str, ctx: ShellContext, *, deleting: bool, shown: str = ""
+) -> Verdict:
+    """Where ``path`` lies: inside the project or a temp directory is ``local``, anywhere
+    else (and the repository's ``.git``, when deleting) ``irreversible``. ``shown`` is the
+    path as the message names it (a glob or a find start path)."""
+    shown = shown or path
     root = ctx.project_root
     if root is not None:
         git_dir = posixpath.join(root, ".git")
         if deleting and (path == git_dir or _inside(path, git_dir)):
-            return IRREVERSIBLE, f"{name} {path}: deletes the repository's history"
+            return IRREVERSIBLE, f"{name} {shown}: deletes the repository's history"
         if _inside(path, root):
-            return LOCAL, f"{name} {path}: inside the project"
+            return LOCAL, f"{name} {shown}: inside the project"
     temp_dirs = list(TEMP_DIRS)
     tmpdir = ctx.getenv("TMPDIR")
     if tmpdir and tmpdir.startswith("/"):
         temp_dirs.append(posixpath.normpath(tmpdir))
     if any(_inside(path, temp) for temp in temp_dirs):
-        return LOCAL, f"{name} {path}: inside a temp directory"
-    return IRREVERSIBLE, f"{name} {path}: outside the project and the temp directories"
+        return LOCAL, f"{name} {shown}: inside a temp directory"
+    return IRREVERSIBLE, f"{name} {shown}: outside the project and the temp directories"
 
 
 def _inside(path: str, directory: str) -> bool:
