@@ -58,7 +58,7 @@ def invocations(command: SimpleCommand) -> tuple[Invocation, ...]:
     """The command itself, then each tool its launchers start, outermost first."""
     if not command.argv:
         return ()
-    first = Invocation(command.name or tool_name(command.argv[0].value), command.args)
+    first = Invocation(tool_name(command.name or command.argv[0].value), command.args)
     found = [first]
     current: Invocation | None = first
     while current is not None and len(found) <= _MAX_DEPTH:
@@ -183,7 +183,16 @@ _COMPOSE_RUN = (
 )
 _HEROKU_RUN = ("-a", "--app", "-r", "--remote", "-s", "--size", "-e", "--env", "--type")
 _DOTENV = ("-e", "-c", "-v")
+_KUBECTL_EXEC = (
+    *("-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s"),
+    *("--server", "-c", "--container", "--as", "--token", "--request-timeout"),
+)
 _SECRET_RUNNERS = ("--env", "--config", "-c", "--project", "-p", "--path", "--env-file")
+
+
+def _first_operand(args: Sequence[Word], value_flags: Iterable[str]) -> str:
+    operands = positionals(args, value_flags)
+    return operands[0].value if operands else ""
 
 
 def _launch(via: str, parent: Invocation, words: tuple[Word, ...]) -> Invocation | None:
@@ -221,7 +230,7 @@ def _launched(parent: Invocation) -> Invocation | None:
         # yarn and pnpm run a dependency's binary by its bare name (``yarn prisma ...``).
         rest = args[1:] if sub == "run" else args
         return _launch(tool, parent, rest)
-    if tool in ("kubectl", "oc") and sub == "exec":
+    if tool in ("kubectl", "oc") and _first_operand(args, _KUBECTL_EXEC) == "exec":
         return _launch(f"{tool} exec", parent, after_double_dash(args))
     if tool in ("microk8s", "k3s") and sub == "kubectl":
         return Invocation("kubectl", args[1:], (*parent.via, tool))
