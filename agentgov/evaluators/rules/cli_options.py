@@ -10,8 +10,8 @@ so option parsing knows which options take a value:
   other known option starts with ``forc``);
 - ``--`` ends the options; options may follow operands (GNU and git both permute).
 
-A word whose leading dash comes from an expansion (``"$FLAGS"``) is an operand: its options
-cannot be known, and the analyser's ``dynamic`` class covers that case.
+A word the analyser could not resolve (``"$FLAGS"``) is an operand: its options cannot be
+known, and the analyser's ``dynamic`` class covers that case.
 """
 
 from __future__ import annotations
@@ -77,9 +77,10 @@ def names(text: str) -> frozenset[str]:
 
 
 def is_option_word(word: Word) -> bool:
-    """True when the word is an option as written (its dash is literal, not expanded)."""
+    """True when the word is an option. An expansion the analyser resolved (``F=-f; git
+    push $F``) counts by its value; one it could not keeps its ``$`` and is an operand."""
     text = word.value
-    return len(text) > 1 and text.startswith("-") and not word.raw.startswith(("$", '"$', "`"))
+    return len(text) > 1 and text.startswith("-")
 
 
 def canonical_long(name: str, known: frozenset[str]) -> str:
