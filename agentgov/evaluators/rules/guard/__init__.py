@@ -1,0 +1,1 @@
+"""Rules that protect agentgov itself: its policy, hooks, audit trail and switches."""

@@ -1,0 +1,113 @@
+"""The files that make up the guard, and whether an absolute path (or glob) reaches one.
+
+Guarded, relative to the project root: ``.agentgov/`` (the policy), ``.git/hooks/``,
+``.git/agentgov/`` (the audit journal), the audit notes ref's file under ``.git/``,
+``.git/config`` (where ``core.hooksPath`` lives), ``.pre-commit-config.yaml`` and
+``.claude/settings*.json``; relative to the home directory: ``.claude/settings*.json``.
+
+A command that acts on a whole tree (``rm -r``, ``mv``, ``chmod``) reaches a guarded file
+through any directory strictly inside the project or home that holds one (``rm -rf .git``,
+``mv .claude /tmp``), but not through the project or home directory itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from agentgov.evaluators.rules.path_words import is_within
+
+_SETTINGS = ("settings.json", "settings.local.json")
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """One guarded file or directory: its absolute path, a name for messages, and the
+    directory whose proper descendants may be acted on as ancestors of it."""
+
+    path: str
+    label: str
+    base: str
+    pattern: str | None = None  # a basename glob the last segment must match instead
+
+
+def guarded_entries(project_root: str | None, home: str, notes_ref: str) -> tuple[Guarded, ...]:
+    """Every guarded location for this project and user."""
+    entries: list[Guarded] = []
+    if project_root is not None:
+        root = project_root.rstrip("/") or "/"
+
+        def under(relative: str, label: str, pattern: str | None = None) -> None:
+            entries.append(Guarded(f"{root.rstrip('/')}/{relative}", label, root, pattern))
+
+        under(".agentgov", "agentgov's policy directory .agentgov/")
+        under(".git/hooks", "the git hooks in .git/hooks/")
+        under(".git/agentgov", "agentgov's audit journal in .git/agentgov/")
+        under(f".git/{notes_ref}", f"the audit trail ref {notes_ref}")
+        under(".git/config", "the repository's git config (where core.hooksPath is set)")
+        under(".pre-commit-config.yaml", "the pre-commit configuration")
+        for name in _SETTINGS:
+            under(f".claude/{name}", "Claude Code's hook settings", "settings*.json")
+    for name in _SETTINGS:
+        entries.append(
+            Guarded(
+                f"{home.rstrip('/')}/.claude/{name}",
+                "Claude Code's user hook settings",
+                home,
+                "settings*.json",
+            )
+        )
+    return tuple(entries)
+
+
+def _segments(path: str) -> list[str]:
+    return [segment for segment in path.split("/") if segment]
+
+
+def _segment_matches(pattern: str, name: str) -> bool:
+    # As in the shell, a wildcard does not match a leading dot.
+    if name.startswith(".") and not pattern.startswith("."):
+        return False
+    return fnmatchcase(name, pattern)
+
+
+def _reaches(path: str, entry: Guarded) -> bool:
+    """A concrete path writes ``entry`` or something beneath it."""
+    if entry.pattern is not None:
+        parent, _, name = path.rpartition("/")
+        entry_parent = entry.path.rpartition("/")[0]
+        return parent == entry_parent and fnmatchcase(name, entry.pattern)
+    return is_within(path, entry.path)
+
+
+def _holds(path: str, entry: Guarded) -> bool:
+    """``path`` is a directory strictly inside the entry's base that contains the entry."""
+    return path != entry.base and is_within(path, entry.base) and is_within(entry.path, path)
+
+
+def _glob_reaches(pattern: str, entry: Guarded, tree: bool) -> bool:
+    wanted = _segments(pattern)
+    target = _segments(entry.path)
+    common = min(len(wanted), len(target))
+    pairs = zip(wanted[:common], target[:common], strict=True)
+    if not all(_segment_matches(want, have) for want, have in pairs):
+        return False
+    if len(wanted) >= len(target):
+        # The glob names the entry itself or something beneath it (``.agentgov/*``).
+        return True
+    # The glob names a directory that holds the entry (``rm -rf .g*``).
+    prefix = "/" + "/".join(target[: len(wanted)])
+    return tree and prefix != entry.base and is_within(prefix, entry.base)
+
+
+def guarded_target(
+    path: str, entries: tuple[Guarded, ...], *, glob: bool = False, tree: bool = False
+) -> Guarded | None:
+    """The guarded entry that writing ``path`` (absolute, normalised) would change."""
+    for entry in entries:
+        if glob:
+            if _glob_reaches(path, entry, tree):
+                return entry
+        elif _reaches(path, entry) or (tree and _holds(path, entry)):
+            return entry
+    return None

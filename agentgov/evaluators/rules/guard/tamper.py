@@ -1,0 +1,319 @@
+"""``guard.tamper``: any change to the guard itself. It can never be turned off.
+
+- Writes to the guard's files (see ``guarded_paths``): redirects, ``tee``, ``sed -i``,
+  ``perl -i``, ``cp``/``mv``/``install``/``ln``, ``rm``, ``truncate``, ``chmod``/``chattr``,
+  ``touch``, ``dd of=``, ``rsync``, ``curl -o``, ``find -delete``, and git's own
+  ``checkout``/``restore``/``rm``/``mv``/``clean`` of those paths. Reading them is fine.
+- ``core.hooksPath``: set or unset with ``git config`` (any scope), or given for one command
+  with ``git -c`` or the ``GIT_CONFIG_*`` environment.
+- The audit notes ref: ``git notes --ref <it> remove|edit|prune``, ``add -f``, ``copy -f``;
+  ``git update-ref`` of it (``-d`` or a new value, also via ``--stdin``); pushes that delete
+  or force it.
+- agentgov's switches: setting, exporting or unsetting any ``AGENTGOV_*`` variable (except
+  engaging the kill switch), pre-commit's ``SKIP`` naming an agentgov hook,
+  ``pre-commit uninstall`` and ``agentgov uninstall``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
+from agentgov.evaluators.rules.cli_options import OptionSpec, names, parse_options
+from agentgov.evaluators.rules.file_writes import FileWrite, file_writes
+from agentgov.evaluators.rules.git.git_args import GitCommand, git_command
+from agentgov.evaluators.rules.git.git_push import push_plan
+from agentgov.evaluators.rules.guard.guarded_paths import Guarded, guarded_entries, guarded_target
+from agentgov.evaluators.rules.path_words import resolve
+from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
+from agentgov.policy.model import ActionClass
+
+FILES_REMEDIATION = (
+    "leave agentgov's policy, hooks and settings as they are; if the policy should change, "
+    "tell the user so they can propose the change in a reviewed pull request"
+)
+HOOKS_PATH_REMEDIATION = (
+    "leave core.hooksPath alone and let the hooks run; if a hook fails, fix what it reports"
+)
+NOTES_REMEDIATION = (
+    "leave the audit trail alone: it is append-only evidence that agentgov itself maintains"
+)
+SWITCH_REMEDIATION = (
+    "run the command without touching agentgov's variables; if a verdict looks wrong, "
+    "report it to the user instead of switching the guard off"
+)
+UNINSTALL_REMEDIATION = "leave agentgov and its hooks installed; ask the user if they should go"
+
+_CONFIG = OptionSpec(
+    short_value="f",
+    long_names=names(
+        "global system local worktree file blob get get-all get-regexp get-urlmatch "
+        "get-color get-colorbool replace-all add unset unset-all rename-section "
+        "remove-section list edit type bool int bool-or-int path expiry-date null "
+        "name-only includes no-includes show-origin show-scope default comment "
+        "fixed-value all regexp value url"
+    ),
+    long_value=names("file blob type default comment"),
+)
+_CONFIG_READS = ("--get", "--get-all", "--get-regexp", "--get-urlmatch", "--list", "-l")
+_CONFIG_VERBS = frozenset(
+    {"get", "set", "unset", "list", "edit", "rename-section", "remove-section"}
+)
+_NOTES_SUB = OptionSpec(
+    short_value="mFcC",
+    long_names=names(
+        "force message file reuse-message reedit-message allow-empty stdin ignore-missing "
+        "dry-run verbose strategy commit abort"
+    ),
+    long_value=names("message file reuse-message reedit-message strategy"),
+)
+_UPDATE_REF = OptionSpec(
+    short_value="m", long_names=frozenset({"no-deref", "stdin", "create-reflog"})
+)
+_NOTES_DESTROY = frozenset({"remove", "edit", "prune"})
+_NOTES_OVERWRITE = frozenset({"add", "copy"})
+_DECLARERS = frozenset({"export", "declare", "typeset", "local", "readonly"})
+_ENGAGED = frozenset({"1", "true", "yes", "on"})
+# Variables that only make agentgov stricter when set to a true value.
+_STRICTER = frozenset({"AGENTGOV_KILL_SWITCH", "AGENTGOV_AGENT"})
+_GIT_CONFIG_KEY = re.compile(r"GIT_CONFIG_KEY_\d+\Z")
+_HOOKS_PATH = "core.hookspath"
+
+
+def _hit(command: SimpleCommand, message: str, remediation: str) -> Hit:
+    return RULE.hit(command.text, message, remediation)
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+def _write_target(
+    write: FileWrite, command: SimpleCommand, ctx: ShellContext, entries: tuple[Guarded, ...]
+) -> Guarded | None:
+    path = resolve(write.word, command.cwd, ctx.home)
+    if path is None and command.cwd is None and ctx.project_root is not None:
+        # ``cd "$X" && rm -rf .git/hooks``: the cwd is unknown; assume the project, as the
+        # guard must not miss its own files.
+        path = resolve(write.word, ctx.project_root, ctx.home)
+    if path is None:
+        return None
+    return guarded_target(path, entries, glob=write.word.glob, tree=write.tree)
+
+
+def _git_path_writes(git: GitCommand) -> Iterator[FileWrite]:
+    """Paths git itself overwrites or deletes in the working tree."""
+    sub = git.subcommand
+    if sub not in ("checkout", "restore", "rm", "mv", "clean"):
+        return
+    words = tuple(word for word in git.args if not word.value.startswith("-"))
+    values = {word.value for word in git.args}
+    if sub == "rm" and "--cached" in values:
+        return
+    if sub == "restore" and values & {"--staged", "-S"} and not values & {"--worktree", "-W"}:
+        return
+    for word in words:
+        yield FileWrite(word, f"git {sub}", tree=sub in ("rm", "mv", "clean"))
+
+
+def _file_hits(
+    command: SimpleCommand, git: GitCommand | None, ctx: ShellContext, entries: tuple[Guarded, ...]
+) -> Iterator[Hit]:
+    writes = list(file_writes(command))
+    if git is not None:
+        writes.extend(_git_path_writes(git))
+    for write in writes:
+        entry = _write_target(write, command, ctx, entries)
+        if entry is not None:
+            yield _hit(
+                command,
+                f"{write.how} on {write.word.value} changes {entry.label}: agentgov's guard "
+                "must not be edited, moved or removed by the agent it governs",
+                FILES_REMEDIATION,
+            )
+            return
+
+
+# --- git -------------------------------------------------------------------------------
+
+
+def _config_changes_hooks_path(git: GitCommand) -> bool:
+    parsed = git.parse(_CONFIG)
+    operands = [word.value for word in parsed.operands]
+    verb = ""
+    if operands and operands[0] in _CONFIG_VERBS:
+        verb, operands = operands[0], operands[1:]
+    elif parsed.has(*_CONFIG_READS):
+        return False
+    elif parsed.has("--unset", "--unset-all"):
+        verb = "unset"
+    elif parsed.has("--remove-section", "--rename-section"):
+        verb = "remove-section"
+    elif parsed.has("--add", "--replace-all") or len(operands) >= 2:
+        verb = "set"
+    key = operands[0].lower() if operands else ""
+    if verb in ("set", "unset"):
+        return key == _HOOKS_PATH
+    return verb in ("remove-section", "rename-section") and key == "core"
+
+
+def _full_notes_ref(name: str) -> str:
+    if name.startswith("refs/"):
+        return name
+    if name.startswith("notes/"):
+        return "refs/" + name
+    return "refs/notes/" + name
+
+
+def _notes_action(git: GitCommand) -> tuple[str | None, str, tuple[Word, ...]]:
+    """``(ref, action, arguments)`` of ``git notes [--ref R] <action> ...``."""
+    ref: str | None = None
+    words = git.args
+    index = 0
+    while index < len(words) and words[index].value.startswith("-"):
+        name, equals, value = words[index].value.partition("=")
+        if name == "--ref":
+            if not equals and index + 1 < len(words):
+                index += 1
+                value = words[index].value
+            ref = value
+        index += 1
+    action = words[index].value if index < len(words) else "list"
+    return ref, action, words[index + 1 :]
+
+
+def _notes_hits(git: GitCommand, notes_ref: str) -> bool:
+    ref, action, rest = _notes_action(git)
+    environment = {name: word.value for name, word in git.command.assignments}
+    ref = (
+        ref
+        or environment.get("GIT_NOTES_REF")
+        or git.config_value("core.notesref")
+        or "refs/notes/commits"
+    )
+    if _full_notes_ref(ref) != notes_ref:
+        return False
+    if action in _NOTES_DESTROY:
+        return True
+    return action in _NOTES_OVERWRITE and parse_options(rest, _NOTES_SUB).has("-f", "--force")
+
+
+def _update_ref_hits(git: GitCommand, analysis: Analysis, notes_ref: str) -> bool:
+    parsed = git.parse(_UPDATE_REF)
+    if parsed.operands:
+        return parsed.operands[0].value in (notes_ref, notes_ref.removeprefix("refs/"))
+    if not parsed.has("--stdin"):
+        return False
+    bodies = [redirect.body or "" for redirect in git.command.redirects]
+    for upstream in analysis.upstream(git.command.index):
+        bodies.append(" ".join(upstream.values()))
+        bodies.extend(redirect.body or "" for redirect in upstream.redirects)
+    return any(notes_ref in body for body in bodies)
+
+
+def _git_hits(git: GitCommand, analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
+    command = git.command
+    notes_ref = ctx.policy.audit.notes_ref
+    if git.config_value(_HOOKS_PATH) is not None:
+        yield _hit(
+            command,
+            "core.hooksPath is overridden for this git command, so the repository's hooks "
+            "(agentgov's among them) do not run",
+            HOOKS_PATH_REMEDIATION,
+        )
+    elif git.subcommand == "config" and _config_changes_hooks_path(git):
+        yield _hit(
+            command,
+            "changes core.hooksPath, which decides whether the repository's hooks "
+            "(agentgov's among them) run at all",
+            HOOKS_PATH_REMEDIATION,
+        )
+    if (git.subcommand == "notes" and _notes_hits(git, notes_ref)) or (
+        git.subcommand == "update-ref" and _update_ref_hits(git, analysis, notes_ref)
+    ):
+        yield _hit(
+            command,
+            f"rewrites or deletes the audit trail on {notes_ref}, the evidence agentgov "
+            "keeps of what the agent did",
+            NOTES_REMEDIATION,
+        )
+    plan = push_plan(git, ctx.branch)
+    if plan is not None and any(
+        (target.delete or target.force) and target.matches(notes_ref) for target in plan.targets
+    ):
+        yield _hit(
+            command,
+            f"deletes or overwrites the remote audit trail on {notes_ref}",
+            NOTES_REMEDIATION,
+        )
+
+
+# --- switches --------------------------------------------------------------------------
+
+
+def _assignments(command: SimpleCommand) -> Iterator[tuple[str, Word | None]]:
+    """``(name, value)`` for every variable the command sets, exports or unsets (the value
+    is None for ``unset NAME`` and ``export NAME``)."""
+    yield from command.assignments
+    if command.name in _DECLARERS:
+        for word in command.args:
+            if word.value.startswith(("-", "+")):
+                continue
+            name, equals, value = word.value.partition("=")
+            yield name, Word(value, value, word.static) if equals else None
+    elif command.name == "unset":
+        for word in command.args:
+            if not word.value.startswith("-"):
+                yield word.value, None
+
+
+def _switch_message(name: str, value: Word | None) -> str | None:
+    text = value.value if value is not None else None
+    if name.startswith("AGENTGOV_"):
+        if name in _STRICTER and text is not None and text.lower() in _ENGAGED:
+            return None
+        return f"changes {name}, one of agentgov's own switches"
+    if name == "SKIP" and text is not None and "agentgov" in text.lower():
+        return f"SKIP={text} tells pre-commit to skip agentgov's hooks"
+    if text is not None and (
+        (name == "GIT_CONFIG_PARAMETERS" and _HOOKS_PATH in text.lower())
+        or (_GIT_CONFIG_KEY.match(name) and text.lower() == _HOOKS_PATH)
+    ):
+        return f"{name} overrides core.hooksPath, so the repository's hooks do not run"
+    return None
+
+
+def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
+    for name, value in _assignments(command):
+        message = _switch_message(name, value)
+        if message is not None:
+            yield _hit(command, message, SWITCH_REMEDIATION)
+            return
+    words = [word.value for word in command.argv]
+    if command.name.startswith("python") and words[1:3] == ["-m", "agentgov"]:
+        words = ["agentgov", *words[3:]]
+    elif command.name in ("pre-commit", "agentgov"):
+        words = [command.name, *words[1:]]
+    if words[:2] in (["pre-commit", "uninstall"], ["agentgov", "uninstall"]):
+        yield _hit(command, f"{words[0]} uninstall removes agentgov's hooks", UNINSTALL_REMEDIATION)
+
+
+def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
+    entries = guarded_entries(ctx.project_root, ctx.home, ctx.policy.audit.notes_ref)
+    for command in analysis.commands:
+        git = git_command(command)
+        yield from _file_hits(command, git, ctx, entries)
+        if git is not None:
+            yield from _git_hits(git, analysis, ctx)
+        yield from _switch_hits(command)
+
+
+RULE = Rule(
+    id="guard.tamper",
+    action_class=ActionClass.FORBIDDEN,
+    summary="Any change to the guard itself: .agentgov/, agent hook settings, .git/hooks, "
+    "core.hooksPath, the audit notes ref, agentgov's disable variables.",
+    example="git config core.hooksPath /dev/null",
+    evaluate=_evaluate,
+    can_disable=False,
+)
