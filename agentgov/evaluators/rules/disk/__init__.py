@@ -1,0 +1,1 @@
+"""Rules for raw block devices."""

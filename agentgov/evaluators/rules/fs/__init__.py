@@ -1,0 +1,1 @@
+"""Rules for file-system commands."""
