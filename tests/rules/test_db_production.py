@@ -113,8 +113,8 @@ def test_environment_marks_the_database() -> None:
 def test_statement_message_names_the_statement_and_host() -> None:
     [hit] = hits(RULE, "psql -h prod-db -c 'DROP TABLE users'")
     assert hit.message == (
-        "`psql DROP TABLE` destroys data in a production database: "
-        "-h prod-db names the production host prod-db."
+        "`psql` sends DROP TABLE to a production database: -h prod-db names the production "
+        "host prod-db. The data it destroys only a backup can bring back."
     )
 
 

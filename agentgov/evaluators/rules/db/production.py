@@ -45,8 +45,11 @@ from agentgov.policy.model import ActionClass
 
 @dataclass(frozen=True)
 class _DatabaseAction:
-    action: str  # "rails db:migrate", "psql: DROP TABLE"
-    migration: bool
+    """``action`` is the migration (``rails db:migrate``) or the client (``psql``);
+    ``statement`` the destructive statement it sends (``DROP TABLE``), None for migrations."""
+
+    action: str
+    statement: str | None = None
     targets: tuple[str, ...] = ()
 
 
@@ -429,11 +432,11 @@ def _statement(
     args = invocation.args
     if tool == "dropdb":
         names = _values(positionals(args, ("-h", "--host", "-p", "--port", "-U", "--username")))
-        return _DatabaseAction("dropdb", migration=False, targets=tuple(names))
+        return _DatabaseAction("dropdb", "DROP DATABASE", tuple(names))
     if tool == "mysqladmin":
         words = _values(positionals(args, _MYSQL_VALUES))
         if words[:1] == ["drop"]:
-            return _DatabaseAction("mysqladmin drop", migration=False, targets=tuple(words[1:2]))
+            return _DatabaseAction("mysqladmin", "DROP DATABASE", tuple(words[1:2]))
         return None
     client = _CLIENTS.get(tool)
     statements: list[str]
@@ -456,7 +459,7 @@ def _statement(
     for text in statements:
         found = _destruction(client.dialect, text)
         if found is not None:
-            return _DatabaseAction(f"{tool} {found}", migration=False, targets=tuple(operands))
+            return _DatabaseAction(tool, found, tuple(operands))
     return None
 
 
@@ -470,7 +473,7 @@ def _database_action(analysis: Analysis, command: SimpleCommand) -> _DatabaseAct
         migrate = _MIGRATIONS.get(invocation.tool)
         action = migrate(invocation) if migrate is not None else None
         if action is not None:
-            return _DatabaseAction(action, migration=True)
+            return _DatabaseAction(action)
         found = _statement(analysis, command, invocation)
         if found is not None:
             return found
@@ -490,7 +493,7 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
             marker = platform_default("heroku run", apps, markers)
         if marker is None:
             continue
-        if found.migration:
+        if found.statement is None:
             message = (
                 f"`{found.action}` changes the schema or data of a production database: "
                 f"{marker.describe()}."
@@ -502,7 +505,8 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
             )
         else:
             message = (
-                f"`{found.action}` destroys data in a production database: {marker.describe()}."
+                f"`{found.action}` sends {found.statement} to a production database: "
+                f"{marker.describe()}. The data it destroys only a backup can bring back."
             )
             remediation = (
                 "Try the statement on staging or a local copy; to change production data, "

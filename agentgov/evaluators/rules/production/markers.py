@@ -74,7 +74,7 @@ _DSN = re.compile(r"(?:\s*[A-Za-z][\w ]*=[^;\s]*\s*;?)+\s*")
 _DSN_PAIR = re.compile(r"([A-Za-z][\w ]*?)\s*=\s*([^;\s]*)")
 _REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SIMPLE_VALUE = re.compile(r"[^\s]+")
+_SIMPLE_VALUE = re.compile(r"[^\s$]+")  # one word, no unresolved expansion
 _DB_SCHEMES = re.compile(
     r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|sqlserver|mssql|oracle|"
     r"clickhouse|cockroachdb|cassandra|redshift|snowflake|db2"
@@ -138,7 +138,7 @@ def bare_host(text: str) -> str:
 def production_host(text: str, markers: ProductionMarkers) -> bool:
     """A host the policy lists, or whose labels hold a production word."""
     host = bare_host(text)
-    if not host:
+    if not host or "$" in host:
         return False
     return match_name(host, markers.hosts) or production_word(host, markers) is not None
 
