@@ -1,8 +1,9 @@
 """Storage for the audit trail in git notes: appends that lose nothing under concurrency.
 
 Records are opaque one-line byte strings here; their format belongs to the record layer.
-This is the only module that imports pygit2 (DESIGN.md §5), so the rest of agentgov never
-pays for it on a hot path and never depends on libgit2's object model.
+This is the only module that imports pygit2 (DESIGN.md §5). Importing pygit2 costs about
+0.1 s, so import this module only where notes are written or read (flush, sync, log), never
+on the PreToolUse path.
 
 Why not ``git notes append`` or libgit2's ``create_note``: both read the notes ref, build a
 commit on top and then move the ref *without checking that it still points where it did*, so
@@ -63,7 +64,8 @@ _FANOUT_NAME = re.compile(r"[0-9a-f]{2}")
 _FALLBACK_IDENTITY = ("agentgov", "agentgov@localhost")
 
 _Entry = tuple[int, str]
-"""A tree entry as (file mode, object id in hex)."""
+"""A tree entry as (mode, object id in hex). The mode tells trees, gitlinks and blobs apart;
+for a blob read from libgit2 it is always 100644 (see ``_mode_of``)."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,9 @@ class AppendResult:
     """What one write to the notes ref did.
 
     ``notes_commit`` is the notes commit that now holds the lines, or None when there was
-    nothing to write. ``attempts`` counts compare-and-swap attempts (1 means no contention),
-    which is what a caller needs to see contention in a benchmark or a log.
+    nothing to write. ``attempts`` counts compare-and-swap attempts (1 means no contention,
+    0 that no write was needed), which is what a caller needs to see contention in a
+    benchmark or a log.
     """
 
     notes_commit: str | None
@@ -247,7 +250,7 @@ class NotesStore:
                 )
                 contents = plan(snapshot)
                 if not contents:
-                    return AppendResult(None, (), attempt)
+                    return AppendResult(None, (), 0)
                 tree = _write_notes_tree(snapshot, contents)
                 message = f"Notes added by 'agentgov {verb}'\n"
                 new = self._backend.write_commit(tree, tip, message)
@@ -277,7 +280,9 @@ class _Snapshot:
     def locate(self, commit: str) -> list[tuple[tuple[str, ...], str]]:
         """Every (path, blob) holding a note for ``commit``: flat, ``ab/cdef…``, deeper.
 
-        git reads a note split over several of these as their concatenation, and so do we.
+        git reads a note split over several of these as one note, their parts joined with
+        a blank line between. Records are one per line and order-free, so we join the
+        parts without the blank line, shallowest first, and write them back as one blob.
         """
         found: list[tuple[tuple[str, ...], str]] = []
         tree, rest = self.root, commit
@@ -413,7 +418,7 @@ def find_git_dir(path: str | os.PathLike[str]) -> Path:
         return Path(found)
     try:
         out = _run_git(Path(path), ["rev-parse", "--absolute-git-dir"], cwd=True)
-    except GitError as exc:
+    except (GitError, OSError) as exc:
         raise GitError(f"{os.fspath(path)}: not inside a git repository ({exc})") from None
     return Path(out.decode().strip())
 
@@ -496,11 +501,14 @@ class _Libgit2Backend:
     def __init__(self, git_dir: Path) -> None:
         self._repo = pygit2.Repository(str(git_dir))
         self._trees: dict[str, pygit2.Tree] = {}
-        config = self._repo.config
-        name, email = _FALLBACK_IDENTITY
-        if "user.name" in config and "user.email" in config:
-            name, email = config["user.name"] or name, config["user.email"] or email
-        self._identity = (name, email)
+        name, email = (self._config(key) for key in ("user.name", "user.email"))
+        self._identity = (name or _FALLBACK_IDENTITY[0], email or _FALLBACK_IDENTITY[1])
+
+    def _config(self, key: str) -> str:
+        try:  # pygit2's Config has no .get()
+            return self._repo.config[key] or ""
+        except KeyError:
+            return ""
 
     def tip(self, ref: str) -> str | None:
         try:
@@ -646,8 +654,13 @@ class _GitCliBackend:
                     meta, _, name = record.partition(b"\t")
                     mode, _, oid = meta.decode().split(" ")
                     listing[name.decode("utf-8", "surrogateescape")] = (int(mode, 8), oid)
-            self._trees[tree] = listing
+            self._remember(tree, listing)
         return listing
+
+    def _remember(self, tree: str, listing: dict[str, _Entry]) -> None:
+        if len(self._trees) >= _TREE_CACHE_SIZE:
+            self._trees.clear()
+        self._trees[tree] = listing
 
     def entry(self, tree: str, name: str) -> _Entry | None:
         return self._listing(tree).get(name)
@@ -703,7 +716,7 @@ class _GitCliBackend:
             for name, (mode, oid) in listing.items()
         )
         tree = self._git(["mktree", "-z"], data=data).decode().strip()
-        self._trees[tree] = listing
+        self._remember(tree, listing)
         return tree
 
     def write_commit(self, tree: str, parent: str | None, message: str) -> str:

@@ -462,9 +462,10 @@ def test_opening_from_a_subdirectory_or_the_git_dir(repo: Path) -> None:
     assert NotesStore(repo / ".git").read(head(repo)) == b"x\n"
 
 
-def test_outside_a_repository_is_a_git_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", [".", "missing/dir"])
+def test_outside_a_repository_is_a_git_error(tmp_path: Path, where: str) -> None:
     with pytest.raises(GitError, match="not inside a git repository"):
-        NotesStore(tmp_path)
+        NotesStore(tmp_path / where)
 
 
 def test_a_held_lock_ends_in_a_conflict_error_naming_it(repo: Path, backend: BackendName) -> None:
