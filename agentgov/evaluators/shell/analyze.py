@@ -325,6 +325,9 @@ class _Walker:
                 continue
             if child.type == "do_group":
                 connected += self.sequence(child, body_scope, frame, nest)
+            elif node.type == "c_style_for_statement":
+                # Arithmetic (`i=$(a)` there is not an assignment statement).
+                connected += self.generic(child, body_scope, frame, nest)
             else:
                 connected += self.visit(child, body_scope, frame, nest)
         _merge(scope, [scope.copy(), body_scope])
@@ -615,8 +618,9 @@ class _Walker:
             kind = node.type
             heredoc = frame.heredocs.get(node.start_byte) if kind == "file_redirect" else None
             if heredoc is not None:
-                redirects.append(Redirect(heredoc.op, None, heredoc.body))
-                if heredoc.expands and heredoc.body_node is not None:
+                expands = heredoc.expands and _has_expansion(heredoc.body)
+                redirects.append(Redirect(heredoc.op, None, heredoc.body, not expands))
+                if expands and heredoc.body_node is not None:
                     # The outer shell runs $(...) in an unquoted heredoc before feeding it.
                     stack = list(heredoc.body_node.children)
                     while stack:
@@ -633,6 +637,7 @@ class _Walker:
             operator = ""
             target: Word | None = None
             body: str | None = None
+            body_static = True
             for child in node.children:
                 child_kind = child.type
                 if child_kind == "file_descriptor":
@@ -646,6 +651,7 @@ class _Walker:
                 elif kind == "herestring_redirect":
                     word = reader.read_one(child)
                     body = word.value
+                    body_static = word.static
                     self.nested(
                         reader, scope, frame, nest, pending=pending, kind=FlowKind.STDIN_REDIRECT
                     )
@@ -653,7 +659,9 @@ class _Walker:
                     target = reader.read_one(child)
                     self.nested(reader, scope, frame, nest, pending=pending)
             if kind == "herestring_redirect":
-                redirects.append(Redirect(descriptor + (operator or "<<<"), None, body))
+                redirects.append(
+                    Redirect(descriptor + (operator or "<<<"), None, body, body_static)
+                )
             elif kind == "heredoc_redirect":
                 redirects.append(Redirect(descriptor + (operator or "<<"), None, body or ""))
             elif operator:
@@ -717,6 +725,12 @@ class _Walker:
             self.truncate(f"{what} nested more than {MAX_REPARSE_DEPTH} levels deep")
             return []
         text = word.value
+        if not word.static and ("$(" in text or "`" in text):
+            # The outer shell runs the substitution and the inner one runs its output:
+            # re-parsing the text would invent commands. The substitution's commands are
+            # already found, with a flow into the shell.
+            self.trace.append(f"did not re-parse {what}: it is the output of a substitution")
+            return []
         if len(text) > MAX_SOURCE_CHARS:
             text = text[:MAX_SOURCE_CHARS]
             self.truncate(f"{what} longer than {MAX_SOURCE_CHARS} characters")
@@ -746,7 +760,7 @@ class _Walker:
         if run.reads_stdin:
             for redirect in command.redirects:
                 if redirect.body is not None:
-                    script = Word(redirect.body, redirect.body)
+                    script = Word(redirect.body, redirect.body, redirect.body_static)
                     what = f"script fed to {command.name} by {redirect.op}"
                     origin = Origin.STDIN_SCRIPT
                     return self.reparse(
@@ -763,6 +777,18 @@ class _Walker:
         return self.reparse(
             script, command, scope, frame, nest, origin=Origin.EVAL, what="eval arguments"
         )
+
+    def follow_trap(
+        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
+    ) -> list[int]:
+        """``trap 'cmd' EXIT`` runs ``cmd`` later in this shell: judge it now."""
+        args = command.argv[1:]
+        if args and args[0].value == "--":
+            args = args[1:]
+        if len(args) < 2 or args[0].value in ("", "-") or args[0].value.startswith("-"):
+            return []
+        self.reparse(args[0], command, scope, frame, nest, origin=Origin.EVAL, what="trap action")
+        return []
 
     def follow_watch(
         self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
@@ -900,6 +926,7 @@ _Follow = Callable[[_Walker, SimpleCommand, Scope, _Frame, int], list[int]]
 _FOLLOW: dict[str, _Follow] = {
     **dict.fromkeys(launchers.SHELLS, _Walker.follow_shell),
     "eval": _Walker.follow_eval,
+    "trap": _Walker.follow_trap,
     "watch": _Walker.follow_watch,
     "find": _Walker.follow_find,
     "curl": _Walker.follow_downloader,
@@ -932,6 +959,10 @@ def _merge(scope: Scope, outcomes: list[Scope]) -> None:
         for name, sources in other.taint.items():
             taint[name] = tuple(dict.fromkeys(taint.get(name, ()) + sources))
     scope.taint = taint
+
+
+def _has_expansion(text: str) -> bool:
+    return "$" in text or "`" in text
 
 
 def _directory(cwd: str | None, word: Word) -> str | None:
@@ -1012,7 +1043,7 @@ def _printed_text(command: SimpleCommand) -> Word | None:
     if command.name == "cat" and len(command.argv) == 1:
         for redirect in command.redirects:
             if redirect.body is not None:
-                return Word(redirect.body, redirect.body)
+                return Word(redirect.body, redirect.body, redirect.body_static)
         return None
     if command.name not in _SCRIPT_RUNNERS or len(command.argv) < 2:
         return None

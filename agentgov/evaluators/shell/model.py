@@ -46,11 +46,14 @@ class Origin(str, Enum):
 class Redirect:
     """``op`` is the operator as written (``>``, ``>>``, ``<``, ``&>``, ``2>``, ``<<``,
     ``<<<``...). ``target`` is the file word (None for heredocs); ``body`` is the heredoc or
-    here-string text."""
+    here-string text. ``body_static`` is false when the body holds expansions the shell
+    performs first (``$X``, ``$(...)`` in an unquoted heredoc or a here-string); the body
+    then keeps their text."""
 
     op: str
     target: Word | None = None
     body: str | None = None
+    body_static: bool = True
 
 
 @dataclass(frozen=True)

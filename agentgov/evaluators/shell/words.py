@@ -30,6 +30,8 @@ _SEQUENCE = re.compile(r"(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?\Z|([A-Za-z])\.\.([A-
 # Brace expansion beyond this many words is left unexpanded (and marked as a glob) so that
 # `{a,b}{a,b}...` cannot grow exponentially.
 MAX_BRACE_WORDS = 64
+# Longer words are not brace-expanded (the expander is quadratic in the worst case).
+MAX_BRACE_LENGTH = 2048
 
 
 class Scope:
@@ -102,8 +104,9 @@ class WordReader:
         value = "".join(text for text, _ in parts)
         glob = any(not quoted and _GLOB.search(text) for text, quoted in parts)
         if static and any(not quoted and "{" in text for text, quoted in parts):
-            expanded = expand_braces(parts)
+            expanded = expand_braces(parts) if len(value) <= MAX_BRACE_LENGTH else None
             if expanded is None:
+                # Too many words to list: what it names is a pattern, like a glob.
                 glob = True
             elif len(expanded) > 1 or expanded[0] != value:
                 return [Word(each, raw, True, glob) for each in expanded]
@@ -345,32 +348,42 @@ def expand_braces(parts: list[tuple[str, bool]]) -> list[str] | None:
 
 
 def _first_brace(pattern: str) -> tuple[int, int, list[str]] | None:
-    """The first expandable ``{...}``: its bounds and alternatives."""
-    opens: list[int] = []
-    commas: dict[int, list[int]] = {}
-    i = 0
-    length = len(pattern)
-    while i < length:
-        char = pattern[i]
-        if char == "\\":
-            i += 2
+    """The leftmost expandable ``{...}``: its bounds and alternatives (``{a,{b,c}}`` is
+    one brace with the alternatives ``a`` and ``{b,c}``)."""
+    for start, char in enumerate(pattern):
+        if char != "{" or _escaped(pattern, start):
             continue
-        if char == "{" and not (i > 0 and pattern[i - 1] == "$"):
-            opens.append(i)
-            commas[i] = []
-        elif char == "," and opens:
-            commas[opens[-1]].append(i)
-        elif char == "}" and opens:
-            start = opens.pop()
-            splits = commas.pop(start)
-            if splits:
-                bounds = [start, *splits, i]
-                return start, i, [pattern[a + 1 : b] for a, b in itertools.pairwise(bounds)]
-            sequence = _sequence(pattern[start + 1 : i])
-            if sequence is not None:
-                return start, i, sequence
-        i += 1
+        depth = 0
+        commas: list[int] = []
+        i = start + 1
+        while i < len(pattern):
+            current = pattern[i]
+            if current == "\\":
+                i += 2
+                continue
+            if current == "{":
+                depth += 1
+            elif current == "}":
+                if depth == 0:
+                    if commas:
+                        bounds = [start, *commas, i]
+                        return start, i, [pattern[a + 1 : b] for a, b in itertools.pairwise(bounds)]
+                    sequence = _sequence(pattern[start + 1 : i])
+                    if sequence is not None:
+                        return start, i, sequence
+                    break
+                depth -= 1
+            elif current == "," and depth == 0:
+                commas.append(i)
+            i += 1
     return None
+
+
+def _escaped(pattern: str, position: int) -> bool:
+    backslashes = 0
+    while position - backslashes - 1 >= 0 and pattern[position - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
 
 
 def _sequence(inner: str) -> list[str] | None:
