@@ -32,6 +32,10 @@ POSITIVE = [
     "php artisan migrate --env=production --force",
     "kubectl --context prod-eu exec deploy/api -- bin/rails db:migrate",
     "heroku run rails db:migrate -a shop",
+    "heroku run 'python manage.py migrate' --app shop",
+    "docker run --rm -e RAILS_ENV=production registry/web:1.2 bin/rails db:migrate",
+    "docker compose exec -e RAILS_ENV=production web bin/rails db:migrate",
+    "dotenv -e .env.production -- npx knex migrate:latest",
     "bash -c 'RAILS_ENV=production rails db:rollback'",
     # Destructive statements, through arguments, heredocs, here-strings and pipes.
     "psql -h prod-db -c 'DROP TABLE users'",
@@ -91,6 +95,7 @@ NEGATIVE = [
     "git commit -m 'DROP TABLE users on prod-db'",
     "grep -rn 'DROP TABLE' db/ --include=*.sql",
     "heroku run rails db:migrate -a shop-staging",
+    "docker compose run --rm web rails db:migrate",
     "mongosh --host prod-mongo --eval 'db.users.find({})'",
 ]
 

@@ -51,6 +51,9 @@ POSITIVE = [
     "firebase deploy --project acme-prod",
     "wrangler deploy --env production",
     "bash -c 'vercel --prod'",
+    "helm upgrade web ./chart --set global.env=production",
+    "aws-vault exec prod -- terraform apply",
+    "skaffold run -p prod",
     "eval 'netlify deploy --prod'",
     "(cd web && npm run build && vercel --prod)",
 ]

@@ -160,6 +160,17 @@ POSITIVE: list[tuple[str, str, str]] = [
         "RAILS_ENV=production",
         "environment",
     ),
+    ("docker run --rm -e RAILS_ENV=production web rails db:migrate", "RAILS_ENV", "environment"),
+    ("helm upgrade web ./chart --set global.env=production", "--set global.env", "value"),
+    ("skaffold run -p prod", "-p prod", "profile"),
+    ("aws-vault exec prod -- terraform apply", "aws-vault exec prod", "profile"),
+    ("dotenv -e .env.production -- npx knex migrate:latest", "-e .env.production", "env"),
+    ("op run --env-file=.env.production -- rails db:migrate", "--env-file", "file"),
+    (
+        "kubectl apply -f https://u:s3cret@raw.example.com/prod.yaml?token=s3cret",
+        "-f https://raw.example.com/prod.yaml",
+        "manifest",
+    ),
     (
         "kubectl --context prod-eu exec deploy/api -- rails db:migrate",
         "--context prod-eu",
@@ -244,6 +255,8 @@ NEGATIVE: list[str] = [
     "terraform -chdir=envs/prod apply",
     "echo prod; terraform apply",
     "psql $PRODUCT_DB_URL -c 'select 1'",
+    "helm upgrade web ./chart --set image.tag=1.2,image.repository=acme/products",
+    "aws-vault exec dev -- terraform apply",
 ]
 
 

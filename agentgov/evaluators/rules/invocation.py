@@ -151,8 +151,8 @@ def after_double_dash(args: Sequence[Word]) -> tuple[Word, ...]:
 
 def _split_string_command(words: tuple[Word, ...]) -> tuple[Word, ...]:
     """``heroku run "rails db:migrate"`` passes the command as one word; split it."""
-    if len(words) == 1 and words[0].static and " " in words[0].value.strip():
-        return tuple(Word(part, part) for part in words[0].value.split())
+    if words and words[0].static and " " in words[0].value.strip():
+        return (*(Word(part, part) for part in words[0].value.split()), *words[1:])
     return words
 
 
@@ -180,6 +180,16 @@ _DOCKER_EXEC = ("-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", 
 _COMPOSE_RUN = (
     *_DOCKER_EXEC,
     *("--index", "--name", "--entrypoint", "-p", "--publish", "-v", "--volume", "-l", "--label"),
+)
+_DOCKER_RUN = (
+    *_DOCKER_EXEC,
+    *("-v", "--volume", "-p", "--publish", "--name", "--network", "--net", "--entrypoint"),
+    *("-l", "--label", "--label-file", "--mount", "--platform", "-m", "--memory", "--cpus"),
+    *("--restart", "--add-host", "--hostname", "-h", "--dns", "--cap-add", "--cap-drop"),
+    *("--device", "--gpus", "--log-driver", "--log-opt", "--pull", "--shm-size", "--ulimit"),
+    *("--tmpfs", "--security-opt", "--stop-signal", "--ipc", "--pid", "--runtime", "--cidfile"),
+    *("--link", "--expose", "--volumes-from", "-a", "--attach", "--cpu-shares", "-c"),
+    *("--health-cmd", "--userns", "--uts", "--group-add", "--init-path", "--mac-address"),
 )
 _HEROKU_RUN = ("-a", "--app", "-r", "--remote", "-s", "--size", "-e", "--env", "--type")
 _DOTENV = ("-e", "-c", "-v")
@@ -281,6 +291,10 @@ def _container_exec(parent: Invocation) -> Invocation | None:
     if values[:1] == ["exec"]:
         rest = after_options(args[1:], _DOCKER_EXEC)
         return _launch(f"{parent.tool} exec", parent, rest[1:])
+    if values[:1] == ["run"] or values[:2] == ["container", "run"]:
+        start = 1 if values[0] == "run" else 2
+        rest = after_options(args[start:], _DOCKER_RUN)
+        return _launch(f"{parent.tool} run", parent, rest[1:])
     if values[:2] in (["compose", "exec"], ["compose", "run"]):
         rest = after_options(args[2:], _COMPOSE_RUN)
         return _launch(f"{parent.tool} compose {values[1]}", parent, rest[1:])

@@ -244,6 +244,15 @@ def _assign_check(noun: str) -> Check:
     return check
 
 
+def _settings_check(value: str, markers: ProductionMarkers) -> str | None:
+    """helm's ``--set a.b=x,c=prod-db``: any value that names production."""
+    for pair in value.split(","):
+        key, sep, assigned = pair.partition("=")
+        if sep and "$" not in assigned and production_word(assigned, markers):
+            return f"sets {key} to a production value"
+    return None
+
+
 _ENVIRONMENT = _assign_check("environment")
 _CONTEXT = _pattern_check("Kubernetes context", lambda markers: markers.kube_contexts)
 _NAMESPACE = _pattern_check("namespace", lambda markers: markers.namespaces)
@@ -309,6 +318,11 @@ _KUBE_FLAGS: dict[str, Check] = {
     "--cluster": _TARGET,
     "-s": _host_check,
 }
+_HELM_FLAGS: dict[str, Check] = {
+    **_KUBE_FLAGS,
+    "--set": _settings_check,
+    "--set-string": _settings_check,
+}
 _TERRAFORM_FLAGS: dict[str, Check] = {
     "-var-file": _FILE,
     "-backend-config": _FILE,
@@ -339,8 +353,9 @@ _GH_FLAGS: dict[str, Check] = {
 _TOOL_FLAGS: dict[str, dict[str, Check]] = {
     "kubectl": _KUBE_FLAGS,
     "oc": _KUBE_FLAGS,
-    "helm": _KUBE_FLAGS,
-    "skaffold": _KUBE_FLAGS,
+    "helm": _HELM_FLAGS,
+    "helmfile": {"-e": _ENVIRONMENT, "--environment": _ENVIRONMENT},
+    "skaffold": {**_KUBE_FLAGS, "-p": _PROFILE},
     "terraform": _TERRAFORM_FLAGS,
     "tofu": _TERRAFORM_FLAGS,
     "terragrunt": _TERRAFORM_FLAGS,
@@ -473,6 +488,7 @@ def _scan(
             if found is not None:
                 yield found
     yield from _flags(command, markers)
+    yield from _launcher_profiles(command, markers)
     for word in args:
         meaning = _location_in_argument(word.value, markers)
         if meaning is not None:
@@ -514,9 +530,28 @@ def _flags(command: SimpleCommand, markers: ProductionMarkers) -> Iterator[Produ
             yield ProductionMarker(_flag_evidence(flag, value), meaning)
 
 
+def _launcher_profiles(
+    command: SimpleCommand, markers: ProductionMarkers
+) -> Iterator[ProductionMarker]:
+    """``aws-vault exec prod -- ...`` and ``chamber exec prod-app -- ...`` name the
+    credentials profile as an operand."""
+    for invocation in invocations(command):
+        if invocation.tool not in ("aws-vault", "chamber"):
+            continue
+        operands = [word.value for word in positionals(invocation.args)]
+        if operands[:1] == ["exec"] and len(operands) > 1:
+            meaning = _PROFILE(operands[1], markers)
+            if meaning is not None:
+                evidence = f"{invocation.tool} exec {_short(operands[1])}"
+                yield ProductionMarker(evidence, meaning)
+
+
 def _flag_evidence(flag: str, value: str) -> str:
-    if _url_in(value) is not None:
-        return flag
+    url = _url_in(value)
+    if url is not None:
+        # Drop any user:password@ and query string: messages reach the audit trail.
+        host = url.group("authority").rsplit("@", 1)[-1]
+        return f"{flag} {url.group('scheme')}://{host}{_short(url.group('path') or '')}"
     return f"{flag} {_short(value)}"
 
 
