@@ -56,6 +56,8 @@ POSITIVE = [
     ("B=main; git push -f origin $B", FEATURE),
     ("F=-f; git push $F origin main", FEATURE),
     ("git -c alias.yolo='push --force' yolo origin main", FEATURE),
+    ("git -c remote.origin.push=+HEAD:main push", FEATURE),
+    ("git -c remote.origin.mirror=true push origin", FEATURE),
     ("for remote in origin upstream; do git push -f $remote main; done", FEATURE),
 ]
 

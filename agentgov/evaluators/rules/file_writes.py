@@ -45,6 +45,12 @@ def _word_after(word: Word, prefix: str) -> Word:
     return Word(word.value[len(prefix) :], word.raw, word.static, word.glob)
 
 
+def _inside(directory: Word, source: Word) -> Word:
+    name = source.value.rstrip("/").rsplit("/", 1)[-1]
+    value = directory.value.rstrip("/") + "/" + name
+    return Word(value, value, directory.static and source.static, source.glob)
+
+
 def _operands(command: SimpleCommand, spec: OptionSpec) -> tuple[Word, ...]:
     return parse_options(command.args, spec).operands
 
@@ -103,15 +109,16 @@ def _copy_like(how: str, *, moves: bool) -> Callable[..., Iterator[FileWrite]]:
             for word in operands:
                 yield FileWrite(word, how)
             return
-        if targets:
-            sources = operands
-            for target in targets:
-                yield FileWrite(Word(target, target), how)
-        elif operands:
+        destinations = [Word(target, target) for target in targets]
+        sources = operands
+        if not destinations and operands:
             sources = operands[:-1]
-            yield FileWrite(operands[-1], how)
-        else:
-            sources = ()
+            destinations = [operands[-1]]
+        for destination in destinations:
+            yield FileWrite(destination, how)
+            # Into a directory, each source lands under its own name (``cp -r hooks .git/``).
+            for source in sources:
+                yield FileWrite(_inside(destination, source), how)
         if moves:
             for word in sources:
                 yield FileWrite(word, how, tree=True, content=False)
@@ -185,8 +192,9 @@ def _tar(command: SimpleCommand) -> Iterator[FileWrite]:
 def _find(command: SimpleCommand) -> Iterator[FileWrite]:
     found = parse_find(command)
     if found is not None and found.deletes:
+        # With a test such as ``-name '*.lock'`` find deletes a selection, not the tree.
         for word in found.starts:
-            yield FileWrite(word, "find -delete", tree=True, content=False)
+            yield FileWrite(word, "find -delete", tree=not found.narrowed, content=False)
 
 
 _WRITERS: dict[str, Callable[[SimpleCommand], Iterator[FileWrite]]] = {

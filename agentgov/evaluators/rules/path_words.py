@@ -1,6 +1,6 @@
 """Turn a shell word into the absolute path it names, where that can be known statically.
 
-``~``, ``~/x``, ``$HOME`` and ``${HOME}`` become the home directory (the analyser may already
+``~``, ``~/x``, ``$HOME``, ``${HOME}`` and ``${HOME:?}`` become the home directory (the analyser may already
 have done so; both forms are accepted). Relative words are joined to the command's cwd and
 ``..`` is folded, so ``../../..`` from ``/work/project`` is ``/``. A word with any other
 expansion, or a relative word whose cwd is unknown, names no path: the rule that asked
@@ -14,7 +14,9 @@ import re
 
 from agentgov.evaluators.shell.model import Word
 
-_HOME_VARIABLE = re.compile(r"^(?:\$HOME|\$\{HOME\})(?=/|$)")
+# ``$HOME``, ``${HOME}``, and the forms that still yield $HOME when it is set:
+# ``${HOME:?msg}``, ``${HOME:-x}``, ``${HOME-x}``, ``${HOME:=x}`` (not ``${HOME:+x}``).
+_HOME_VARIABLE = re.compile(r"^(?:\$HOME|\$\{HOME(?::?[-?=][^}]*)?\})(?=/|$)")
 _GLOB_CHARS = frozenset("*?[")
 
 

@@ -11,7 +11,9 @@ so the refspec grammar lives here once:
   all, or a remote only, updates the current branch;
 - ``--all``/``--branches``, ``--mirror``, ``:`` (matching) and wildcard refspecs update every
   branch; ``--mirror`` forces, and ``--prune`` with them deletes;
-- ``tag v1`` names ``refs/tags/v1``; a dry run (``-n``, ``--dry-run``) changes nothing.
+- ``tag v1`` names ``refs/tags/v1``; a dry run (``-n``, ``--dry-run``) changes nothing;
+- ``-c remote.<name>.push=<refspec>`` and ``-c remote.<name>.mirror=true`` on the same
+  command line count as if given as arguments.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fnmatch import fnmatchcase
 
 from agentgov.evaluators.rules.cli_options import OptionSpec, names
 from agentgov.evaluators.rules.git.git_args import GitCommand
+from agentgov.evaluators.shell.model import Word
 from agentgov.policy.globs import match_branch
 from agentgov.policy.model import Policy
 
@@ -94,9 +97,20 @@ def push_plan(git: GitCommand, current_branch: str | None) -> PushPlan | None:
     force = parsed.has(*_FORCE)
     delete = parsed.has("-d", "--delete")
     prune = parsed.has("--prune")
-    if parsed.has("--mirror"):
+    mirror_config = any(
+        key.startswith("remote.") and key.endswith(".mirror") and value.lower() == "true"
+        for key, value in git.config
+    )
+    if parsed.has("--mirror") or mirror_config:
         return PushPlan(git, (PushTarget(ALL_BRANCHES, True, False, "--mirror"),), mirror=True)
     refspecs = parsed.operands[1:]
+    if not refspecs and not parsed.has("--all", "--branches", "--tags"):
+        # ``git -c remote.origin.push=+HEAD:main push`` pushes the configured refspecs.
+        refspecs = tuple(
+            Word(value, value)
+            for key, value in git.config
+            if key.startswith("remote.") and key.endswith(".push")
+        )
     targets: list[PushTarget] = []
     if parsed.has("--all", "--branches"):
         targets.append(PushTarget(ALL_BRANCHES, force, False, "--all"))
