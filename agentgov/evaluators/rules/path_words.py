@@ -1,10 +1,10 @@
 """Turn a shell word into the absolute path it names, where that can be known statically.
 
 ``~``, ``~/x``, ``$HOME``, ``${HOME}`` and ``${HOME:?}`` become the home directory (the
-analyser may already have done so; both forms are accepted). Relative words are joined to the command's cwd and
-``..`` is folded, so ``../../..`` from ``/work/project`` is ``/``. A word with any other
-expansion, or a relative word whose cwd is unknown, names no path: the rule that asked
-leaves it to the analyser's ``dynamic`` class.
+analyser may already have done so; both forms are accepted). Relative words are joined to
+the command's cwd and ``..`` is folded, so ``../../..`` from ``/work/project`` is ``/``. A
+word with any other expansion, or a relative word whose cwd is unknown, names no path: the
+rule that asked leaves it to the analyser's ``dynamic`` class.
 """
 
 from __future__ import annotations
