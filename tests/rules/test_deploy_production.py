@@ -12,6 +12,7 @@ POSITIVE = [
     # Infrastructure changes with a production marker.
     "kubectl --context prod-eu apply -f k8s/",
     "kubectl apply -f k8s/ -n production",
+    "kubectl -nproduction rollout restart deploy/web",
     "sudo kubectl apply -k overlays/production",
     "kubectl rollout restart deployment/web --namespace=prod",
     "kubectl scale deploy/web --replicas=0 --context=gke_acme_prod-west",

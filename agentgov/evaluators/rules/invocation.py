@@ -96,8 +96,14 @@ def positionals(args: Sequence[Word], value_flags: Iterable[str] = ()) -> tuple[
     return tuple(out)
 
 
-def flag_values(args: Sequence[Word], names: Iterable[str]) -> tuple[str, ...]:
-    """Values given to any of ``names``: ``--name value``, ``--name=value``, ``-n value``."""
+def flag_values(
+    args: Sequence[Word], names: Iterable[str], *, attached: bool = False
+) -> tuple[str, ...]:
+    """Values given to any of ``names``: ``--name value``, ``--name=value``, ``-n value``.
+
+    With ``attached``, a one-letter option also takes a value glued to it (``-hprod-db``,
+    ``-e'DROP TABLE x'``), as getopt reads it.
+    """
     wanted = frozenset(names)
     out: list[str] = []
     for position, word in enumerate(args):
@@ -106,6 +112,9 @@ def flag_values(args: Sequence[Word], names: Iterable[str]) -> tuple[str, ...]:
             break
         name = option_name(value)
         if name not in wanted:
+            glued = value[:2]
+            if attached and len(value) > 2 and value[1] != "-" and glued in wanted:
+                out.append(value[2:])
             continue
         if "=" in value:
             out.append(value.split("=", 1)[1])

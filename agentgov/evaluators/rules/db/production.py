@@ -449,7 +449,7 @@ def _statement(
         return None
     else:
         operands = _values(positionals(args, client.value_flags))
-        statements = list(flag_values(args, client.statement_flags))
+        statements = list(flag_values(args, client.statement_flags, attached=True))
         if client.operand_statements is not None:
             statements += operands[client.operand_statements :]
             operands = operands[: client.operand_statements]

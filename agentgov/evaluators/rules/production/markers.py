@@ -385,6 +385,9 @@ _TOOL_FLAGS: dict[str, dict[str, Check]] = {
     "eb": {"--environment": _ENVIRONMENT},
 }
 
+# One-letter options whose value may be glued on (``mysql -hprod-db``, ``kubectl -nprod``).
+_GLUED = frozenset({"-h", "-n", "-d", "-D", "-S"})
+
 # Variables by the suffix of their name: what a production value in them means.
 _ENVIRONMENT_SUFFIXES = ("ENV", "ENVIRONMENT", "STAGE", "TIER", "PROFILES_ACTIVE")
 _PROFILE_SUFFIXES = ("PROFILE", "PROJECT", "SUBSCRIPTION", "STACK")
@@ -515,15 +518,21 @@ def _flags(command: SimpleCommand, markers: ProductionMarkers) -> Iterator[Produ
     for position, word in enumerate(args):
         flag = option_name(word.value)
         check = table.get(flag)
-        if check is None:
+        if check is None and word.value[:2] in _GLUED and len(word.value) > 2:
+            # getopt reads ``-hprod-db`` as ``-h prod-db``.
+            flag, check = word.value[:2], table.get(word.value[:2])
+            value = word.value[2:]
+        elif check is None:
             continue
-        if "=" in word.value:
+        elif "=" in word.value:
             value = word.value.split("=", 1)[1]
         elif position + 1 < len(args):
             value = args[position + 1].value
             if value.startswith("-"):
                 continue
         else:
+            continue
+        if check is None:
             continue
         meaning = check(value, markers)
         if meaning is not None:
