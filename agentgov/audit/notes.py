@@ -747,6 +747,10 @@ class _GitCliBackend:
             raise _LostRace(str(exc)) from None
 
 
+def _keep_for_git(name: str) -> bool:
+    return not name.startswith("GIT_") or name.startswith("GIT_CONFIG_") or name == "GIT_EXEC_PATH"
+
+
 def _run_git(
     where: Path,
     args: list[str],
@@ -758,9 +762,13 @@ def _run_git(
     """Run git on ``where`` (a git dir, or with ``cwd`` a directory to discover from).
 
     The environment is scrubbed of ``GIT_*``: inside a hook git exports GIT_DIR,
-    GIT_INDEX_FILE and friends for its own purposes, and they would silently redirect us.
+    GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY and friends for its own purposes, and they would
+    silently redirect us. An allow-list rather than a block-list, so a variable a future
+    git adds cannot slip through; what it keeps is the user's configuration
+    (``GIT_CONFIG_*``, including ``git -c`` settings passed down to hooks) and where git
+    finds its own programs.
     """
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    clean = {k: v for k, v in os.environ.items() if _keep_for_git(k)}
     clean.update(env)
     command = ["git", *args] if cwd else ["git", f"--git-dir={where}", *args]
     result = subprocess.run(

@@ -349,6 +349,20 @@ def test_git_environment_of_a_hook_does_not_redirect_writes(
     assert git(decoy, "for-each-ref", "refs/notes") == ""
 
 
+def test_git_backend_keeps_the_users_configuration_from_the_environment(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``git -c user.name=… commit`` reaches a hook as GIT_CONFIG_PARAMETERS; the
+    numbered form is the documented way to set it."""
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "user.name")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "From Environment")
+
+    NotesStore(repo, backend="git").append(head(repo), [b"x"])
+
+    assert git(repo, "log", "-1", "--format=%an", REF) == "From Environment\n"
+
+
 def test_another_notes_ref(repo: Path, backend: BackendName) -> None:
     store = NotesStore(repo, "audit-x", backend=backend)
     store.append(head(repo), [b"elsewhere"])
