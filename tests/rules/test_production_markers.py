@@ -265,6 +265,15 @@ def test_no_production_marker(command: str) -> None:
     assert marker(command) is None
 
 
+def test_paths_in_environment_variables_are_not_targets() -> None:
+    env = {"VIRTUAL_ENV": "/home/dev/prod-tools/.venv", "DEPLOY_ENV": "production"}
+    found = marker("terraform apply", env=env)
+    assert found == ProductionMarker(
+        "DEPLOY_ENV=production in the environment", "names a production environment"
+    )
+    assert marker("terraform apply", env={"VIRTUAL_ENV": "/home/dev/prod-tools/.venv"}) is None
+
+
 def test_listed_variable_in_the_environment_is_not_evidence_by_itself() -> None:
     policy = default_policy()
     assert "PROD_DATABASE_URL" in policy.production.env_vars

@@ -423,6 +423,9 @@ def _variable_meaning(
         return _url_marker(url, markers)
     if upper.endswith(_HOST_SUFFIXES) or upper.endswith(_DSN_SUFFIXES):
         return _location_marker(value, markers)
+    if "/" in value:
+        # A path (VIRTUAL_ENV=~/prod-tools/.venv, CONDA_PREFIX) names a directory, not a target.
+        return None
     if upper.endswith(_ENVIRONMENT_SUFFIXES) or upper == "ENV":
         return _word_check("environment")(value, markers)
     if upper.endswith(_PROFILE_SUFFIXES):
