@@ -5,10 +5,13 @@ Caught: ``rm -r``/``-R``/``--recursive`` (any cluster, options anywhere, ``--``)
 (``/home``), a system directory (``/usr``, ``/etc``...) or one of their direct children
 (``/usr/lib``, ``/var/lib``); any recursive ``rm`` with ``--no-preserve-root``;
 ``find <such a dir> -delete`` or ``-exec rm`` without a test that narrows what it selects;
-``rsync --delete`` into such a directory; and ``echo / | xargs rm -rf``. Temporary
-directories (``/tmp/x``, ``/var/tmp/x``) and everything inside the home directory below its
-top level are not this rule. A target with an unresolved expansion (``/"$X"``) is left to
-the ``dynamic`` class. The rule protects the machine, so it can never be turned off.
+``rsync --delete`` into such a directory; ``echo / | xargs rm -rf`` and
+``find / | xargs rm -rf``.
+
+Temporary directories (``/tmp/x``, ``/var/tmp/x``) and everything inside the home
+directory below its top level are not this rule. A target with an unresolved expansion
+(``/"$X"``) is left to the ``dynamic`` class. The rule protects the machine, so it can
+never be turned off.
 """
 
 from __future__ import annotations
@@ -111,10 +114,14 @@ def _rm_targets(command: SimpleCommand, analysis: Analysis) -> tuple[list[Word],
         return [], False
     operands = list(parsed.operands)
     if "xargs" in command.wrappers:
-        # ``echo / | xargs rm -rf``: xargs appends what the upstream printed.
+        # ``echo / | xargs rm -rf``: xargs appends what the upstream printed; after
+        # ``find / -print0 | xargs -0 rm -rf`` that is the whole tree find walked.
         for upstream in analysis.upstream(command.index):
             if upstream.name in ("echo", "printf"):
                 operands.extend(word for word in upstream.args if not word.value.startswith("-"))
+            found = parse_find(upstream)
+            if found is not None and not found.narrowed:
+                operands.extend(found.starts)
     return operands, parsed.has("--no-preserve-root")
 
 
