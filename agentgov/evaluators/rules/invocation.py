@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from agentgov.evaluators.shell.model import SimpleCommand, Word
 
@@ -37,6 +38,7 @@ class Invocation:
         return tuple(word.value for word in self.args)
 
 
+@lru_cache(maxsize=4096)
 def tool_name(program: str) -> str:
     """The comparable name of a program as written.
 
@@ -223,8 +225,20 @@ def _launch(via: str, parent: Invocation, words: tuple[Word, ...]) -> Invocation
     return Invocation(tool_name(head.value), tuple(words[1:]), (*parent.via, via))
 
 
+_LAUNCHERS = frozenset(
+    {
+        *("python", "php", "node", "ruby", "deno", "bundle", "poetry", "pipenv", "pdm", "rye"),
+        *("hatch", "uv", "uvx", "pipx", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun"),
+        *("kubectl", "oc", "microk8s", "k3s", "minikube", "docker", "podman", "heroku"),
+        *("dotenv", "op", "doppler", "infisical", "aws-vault", "chamber", "direnv"),
+    }
+)
+
+
 def _launched(parent: Invocation) -> Invocation | None:
     tool, args = parent.tool, parent.args
+    if tool not in _LAUNCHERS:
+        return None
     sub = args[0].value if args else ""
     if tool == "python":
         return _python(parent)
