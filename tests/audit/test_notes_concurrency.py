@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agentgov.audit.notes import NotesStore
+from agentgov.audit.notes import BackendName, NotesStore
 from tests.conftest import git
 
 if TYPE_CHECKING:
@@ -20,22 +21,31 @@ if TYPE_CHECKING:
     from multiprocessing.synchronize import Barrier
     from pathlib import Path
 
-PROCESSES = 8
-APPENDS = 250
+
+@dataclass(frozen=True)
+class Run:
+    """One writer per entry of ``commits``; writer ``p`` cycles over ``commits[p]``."""
+
+    path: str
+    commits: list[list[str]]
+    appends: int
+    backend: BackendName = "libgit2"
 
 
-def _writer(
-    path: str, commits: list[str], proc: int, barrier: Barrier, out: Queue[int | str]
-) -> None:
-    """Append APPENDS records, one per call, cycling over ``commits``; report the retries
-    (or the error, so the parent fails at once instead of waiting out a timeout)."""
+def record(proc: int, seq: int) -> bytes:
+    return f'{{"proc":{proc},"seq":{seq}}}'.encode()
+
+
+def _writer(run: Run, proc: int, barrier: Barrier, out: Queue[int | str]) -> None:
+    """Append ``run.appends`` records one call at a time; report the retries, or the
+    error, so the parent fails at once instead of waiting out a timeout."""
     try:
-        store = NotesStore(path)
+        store = NotesStore(run.path, backend=run.backend)
+        mine = run.commits[proc]
         barrier.wait(timeout=60)
         retries = 0
-        for seq in range(APPENDS):
-            record = f'{{"proc":{proc},"seq":{seq}}}'.encode()
-            result = store.append(commits[seq % len(commits)], [record])
+        for seq in range(run.appends):
+            result = store.append(mine[seq % len(mine)], [record(proc, seq)])
             retries += result.attempts - 1
     except Exception as exc:  # noqa: BLE001 -- reported to the parent, which fails
         out.put(f"writer {proc}: {exc!r}")
@@ -43,30 +53,29 @@ def _writer(
         out.put(retries)
 
 
-def _run_writers(path: Path, commits_per_proc: list[list[str]]) -> tuple[float, int]:
-    """Run one spawned writer per entry, all released at once; return (seconds, retries)."""
+def run_writers(run: Run) -> tuple[float, int]:
+    """Start every writer, release them together; return (seconds, lost races retried)."""
     context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(PROCESSES + 1)
+    barrier = context.Barrier(len(run.commits) + 1)
     out: Queue[int | str] = context.Queue()
     workers = [
-        context.Process(target=_writer, args=(str(path), commits, proc, barrier, out))
-        for proc, commits in enumerate(commits_per_proc)
+        context.Process(target=_writer, args=(run, proc, barrier, out))
+        for proc in range(len(run.commits))
     ]
     for worker in workers:
         worker.start()
-    barrier.wait(timeout=60)  # every writer has imported and opened its store
+    barrier.wait(timeout=60)  # every writer has imported pygit2 and opened its store
     started = time.monotonic()
     reports = [out.get(timeout=120) for _ in workers]
     elapsed = time.monotonic() - started
-    errors = [report for report in reports if isinstance(report, str)]
-    assert not errors
     for worker in workers:
         worker.join(timeout=10)
-        assert worker.exitcode == 0
-    return elapsed, sum(report for report in reports if isinstance(report, int))
+    assert [r for r in reports if isinstance(r, str)] == []
+    assert [worker.exitcode for worker in workers] == [0] * len(workers)
+    return elapsed, sum(r for r in reports if isinstance(r, int))
 
 
-def _records(path: Path) -> list[bytes]:
+def all_records(path: Path) -> list[bytes]:
     return [
         line
         for _, content in NotesStore(path).iter_notes()
@@ -75,43 +84,50 @@ def _records(path: Path) -> list[bytes]:
     ]
 
 
-def _expected() -> set[bytes]:
-    return {
-        f'{{"proc":{proc},"seq":{seq}}}'.encode()
-        for proc in range(PROCESSES)
-        for seq in range(APPENDS)
-    }
+def expected(writers: int, appends: int) -> set[bytes]:
+    return {record(proc, seq) for proc in range(writers) for seq in range(appends)}
 
 
-def test_eight_writers_on_one_commit_keep_every_record(repo: Path) -> None:
+def test_eight_writers_on_one_commit_keep_all_2000_records(repo: Path) -> None:
     head = git(repo, "rev-parse", "HEAD").strip()
 
-    elapsed, retries = _run_writers(repo, [[head]] * PROCESSES)
+    elapsed, retries = run_writers(Run(str(repo), [[head]] * 8, appends=250))
 
-    records = _records(repo)
-    assert len(records) == PROCESSES * APPENDS
-    assert set(records) == _expected()
+    records = all_records(repo)
+    assert len(records) == 2000
+    assert set(records) == expected(8, 250)
     assert git(repo, "rev-list", "--count", "refs/notes/agentgov").strip() == "2000"
     git(repo, "fsck", "--strict", "--no-progress")
     print(f"8x250 appends to one commit: {elapsed:.1f}s, {retries} lost races retried")
 
 
 def test_eight_writers_on_distinct_commits_keep_every_record(repo: Path) -> None:
-    for n in range(PROCESSES * 2):
+    for n in range(16):
         git(repo, "commit", "-q", "--allow-empty", "-m", f"c{n}")
-    commits = git(repo, "rev-list", "HEAD").split()[: PROCESSES * 2]
+    commits = git(repo, "rev-list", "HEAD").split()[:16]
     # Each writer owns two commits, so the notes differ while the ref is shared.
-    owned = [commits[2 * proc : 2 * proc + 2] for proc in range(PROCESSES)]
+    owned = [commits[2 * proc : 2 * proc + 2] for proc in range(8)]
 
-    elapsed, retries = _run_writers(repo, owned)
+    elapsed, retries = run_writers(Run(str(repo), owned, appends=250))
 
     store = NotesStore(repo)
     for proc, pair in enumerate(owned):
         for index, commit in enumerate(pair):
-            lines = store.read(commit).split(b"\n")[:-1]
-            assert lines == [
-                f'{{"proc":{proc},"seq":{seq}}}'.encode() for seq in range(index, APPENDS, 2)
+            assert store.read(commit).split(b"\n")[:-1] == [
+                record(proc, seq) for seq in range(index, 250, 2)
             ]
-    assert set(_records(repo)) == _expected()
+    assert set(all_records(repo)) == expected(8, 250)
     git(repo, "fsck", "--strict", "--no-progress")
     print(f"8x250 appends to 16 commits: {elapsed:.1f}s, {retries} lost races retried")
+
+
+def test_git_cli_writers_keep_every_record(repo: Path) -> None:
+    """The reftable fallback relies on ``git update-ref <ref> <new> <old>`` as its CAS;
+    fewer appends, since each costs about ten git processes."""
+    head = git(repo, "rev-parse", "HEAD").strip()
+
+    elapsed, retries = run_writers(Run(str(repo), [[head]] * 4, appends=25, backend="git"))
+
+    assert sorted(all_records(repo)) == sorted(expected(4, 25))
+    git(repo, "fsck", "--strict", "--no-progress")
+    print(f"git CLI 4x25 appends to one commit: {elapsed:.1f}s, {retries} lost races retried")
