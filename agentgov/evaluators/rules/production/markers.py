@@ -218,10 +218,6 @@ def _pattern_check(noun: str, patterns: Callable[[ProductionMarkers], tuple[str,
     return check
 
 
-def _host_check(value: str, markers: ProductionMarkers) -> str | None:
-    return _location_marker(value, markers)
-
-
 def _assign_check(noun: str) -> Check:
     """``KEY=VALUE`` pairs (``-e RAILS_ENV=production``, ``-f environment=production``),
     several to a word for ansible's ``-e "env=prod version=2"``; else a plain name."""
@@ -288,15 +284,15 @@ _GENERIC_FLAGS: dict[str, Check] = {
     "--kubecontext": _CONTEXT,
     "--kubeconfig": _FILE,
     "--settings": _SETTINGS,
-    "--host": _host_check,
-    "-h": _host_check,
-    "--hostname": _host_check,
-    "--server": _host_check,
-    "--url": _host_check,
-    "--uri": _host_check,
-    "--db-url": _host_check,
-    "--database-url": _host_check,
-    "--dsn": _host_check,
+    "--host": _location_marker,
+    "-h": _location_marker,
+    "--hostname": _location_marker,
+    "--server": _location_marker,
+    "--url": _location_marker,
+    "--uri": _location_marker,
+    "--db-url": _location_marker,
+    "--database-url": _location_marker,
+    "--dsn": _location_marker,
     "--dbname": _DATABASE,
     "--database": _DATABASE,
     "-d": _TARGET,
@@ -316,7 +312,7 @@ _KUBE_FLAGS: dict[str, Check] = {
     "--kustomize": _MANIFEST,
     "--values": _MANIFEST,
     "--cluster": _TARGET,
-    "-s": _host_check,
+    "-s": _location_marker,
 }
 _HELM_FLAGS: dict[str, Check] = {
     **_KUBE_FLAGS,
@@ -371,15 +367,15 @@ _TOOL_FLAGS: dict[str, dict[str, Check]] = {
     "az": {"-g": _PROJECT, "--resource-group": _PROJECT},
     "firebase": {"-P": _PROJECT},
     "sam": {"--stack-name": _TARGET},
-    "sqlcmd": {"-S": _host_check, "-d": _DATABASE},
+    "sqlcmd": {"-S": _location_marker, "-d": _DATABASE},
     "mysql": {"-D": _DATABASE},
     "mariadb": {"-D": _DATABASE},
     "mysqladmin": {"-D": _DATABASE},
-    "redis-cli": {"-u": _host_check},
-    "dbmate": {"-u": _host_check},
-    "migrate": {"-database": _host_check},
+    "redis-cli": {"-u": _location_marker},
+    "dbmate": {"-u": _location_marker},
+    "migrate": {"-database": _location_marker},
     "alembic": {"-n": _TARGET, "--name": _TARGET, "-c": _FILE, "-x": _ENVIRONMENT},
-    "flyway": {"-url": _host_check, "-configFiles": _FILE, "-environment": _ENVIRONMENT},
+    "flyway": {"-url": _location_marker, "-configFiles": _FILE, "-environment": _ENVIRONMENT},
     "liquibase": {"--defaultsFile": _FILE, "--defaults-file": _FILE},
     "kamal": {"-d": _ENVIRONMENT},
     "eb": {"--environment": _ENVIRONMENT},
