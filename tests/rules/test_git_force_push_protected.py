@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from agentgov.evaluators.rules.git.force_push_protected import REMEDIATION, RULE
+from agentgov.evaluators.shell.analyze import analyze
 from agentgov.policy.model import ActionClass
 from tests.rules.ruletest import context, default_policy, hits
 
@@ -134,3 +135,15 @@ def test_protection_comes_from_the_policy() -> None:
         hits(RULE, "git push --all -f", context(policy=replace(policy, protected_branches=())))
         == []
     )
+
+
+def test_alternating_analyses_and_branches_do_not_leak_between_calls() -> None:
+    # The git readers keep the last analysis's reading; alternate to prove it is keyed right.
+    on_main = context(branch="main")
+    on_feature = context(branch=FEATURE)
+    bare = analyze("git push -f", cwd=on_main.cwd, home=on_main.home)
+    other = analyze("git push -f origin feature/y", cwd=on_main.cwd, home=on_main.home)
+    for _ in range(2):
+        assert list(RULE.evaluate(bare, on_main))
+        assert not list(RULE.evaluate(bare, on_feature))
+        assert not list(RULE.evaluate(other, on_main))

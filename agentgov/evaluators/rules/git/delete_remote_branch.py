@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
-from agentgov.evaluators.rules.git.git_args import git_commands
-from agentgov.evaluators.rules.git.git_push import push_plan
+from agentgov.evaluators.rules.git.git_push import push_plans
 from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.model import ActionClass
 
@@ -23,15 +22,12 @@ REMEDIATION = (
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    for git in git_commands(analysis):
-        plan = push_plan(git, ctx.branch)
-        if plan is None:
-            continue
+    for plan in push_plans(analysis, ctx.branch):
         for target in plan.targets:
             branch = target.branch
             if target.delete and branch and not target.protected(ctx.policy):
                 yield RULE.hit(
-                    git.command.text,
+                    plan.git.command.text,
                     f"deletes the remote branch {branch}: commits only it holds become "
                     "unreachable for everyone who shares the remote",
                     REMEDIATION,

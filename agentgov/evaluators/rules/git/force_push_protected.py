@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
-from agentgov.evaluators.rules.git.git_args import git_commands
-from agentgov.evaluators.rules.git.git_push import PushTarget, push_plan
+from agentgov.evaluators.rules.git.git_push import PushTarget, push_plans
 from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.model import ActionClass
 
@@ -33,14 +32,11 @@ def _describe(target: PushTarget, mirror: bool) -> str:
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    for git in git_commands(analysis):
-        plan = push_plan(git, ctx.branch)
-        if plan is None:
-            continue
+    for plan in push_plans(analysis, ctx.branch):
         for target in plan.targets:
             if target.force and (plan.mirror or target.protected(ctx.policy)):
                 yield RULE.hit(
-                    git.command.text,
+                    plan.git.command.text,
                     f"force-push to {_describe(target, plan.mirror)}: it replaces the "
                     "remote history, dropping commits others pushed and bypassing review",
                     REMEDIATION,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from agentgov.evaluators.rules.cli_options import OptionSpec, ParsedOptions, parse_options
@@ -66,6 +65,8 @@ def _config_pair(text: str) -> tuple[str, str]:
 
 
 def _environment_config(command: SimpleCommand) -> list[tuple[str, str]]:
+    if not command.assignments:
+        return []
     env = {name: word.value for name, word in command.assignments}
     pairs: list[tuple[str, str]] = []
     parameters = env.get("GIT_CONFIG_PARAMETERS")
@@ -118,6 +119,8 @@ def _expand_alias(
     subcommand: str, args: tuple[Word, ...], config: list[tuple[str, str]]
 ) -> tuple[str, tuple[Word, ...]]:
     aliases = {key[6:]: value for key, value in config if key.startswith("alias.")}
+    if not aliases:
+        return subcommand, args
     for _ in range(_ALIAS_DEPTH):
         expansion = aliases.pop(subcommand, None)
         if expansion is None or expansion.lstrip().startswith("!"):
@@ -133,9 +136,17 @@ def _expand_alias(
     return subcommand, args
 
 
-def git_commands(analysis: Analysis) -> Iterator[GitCommand]:
+# Every git rule reads the same analysis in turn; reading its git commands once keeps the
+# rule catalogue inside the throughput budget. The memo holds only the last analysis, keyed
+# by identity (hashing a whole analysis would cost more than parsing it again), and is
+# invisible to callers: the result depends on the analysis alone.
+_LAST_READ: list[tuple[Analysis, tuple[GitCommand, ...]]] = []
+
+
+def git_commands(analysis: Analysis) -> tuple[GitCommand, ...]:
     """Every git invocation in the analysis, in order."""
-    for command in analysis.commands:
-        parsed = git_command(command)
-        if parsed is not None:
-            yield parsed
+    if _LAST_READ and _LAST_READ[0][0] is analysis:
+        return _LAST_READ[0][1]
+    found = tuple(parsed for parsed in map(git_command, analysis.commands) if parsed is not None)
+    _LAST_READ[:] = [(analysis, found)]
+    return found

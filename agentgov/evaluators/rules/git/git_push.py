@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from agentgov.evaluators.rules.cli_options import OptionSpec, names
-from agentgov.evaluators.rules.git.git_args import GitCommand
-from agentgov.evaluators.shell.model import Word
+from agentgov.evaluators.rules.git.git_args import GitCommand, git_commands
+from agentgov.evaluators.shell.model import Analysis, Word
 from agentgov.policy.globs import match_branch
 from agentgov.policy.model import Policy
 
@@ -157,3 +157,22 @@ def _refspec_target(
     if not destination:
         return None
     return PushTarget(destination, force, False, text)
+
+
+_LAST_PLANS: list[tuple[Analysis, str | None, tuple[PushPlan, ...]]] = []
+
+
+def push_plans(analysis: Analysis, current_branch: str | None) -> tuple[PushPlan, ...]:
+    """The plan of every push in the analysis. Five rules read the same plans, so the last
+    analysis's plans are kept (by identity, as ``git_commands`` does)."""
+    if _LAST_PLANS:
+        last, branch, plans = _LAST_PLANS[0]
+        if last is analysis and branch == current_branch:
+            return plans
+    found = tuple(
+        plan
+        for plan in (push_plan(git, current_branch) for git in git_commands(analysis))
+        if plan is not None
+    )
+    _LAST_PLANS[:] = [(analysis, current_branch, found)]
+    return found

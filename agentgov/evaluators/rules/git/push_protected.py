@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
-from agentgov.evaluators.rules.git.git_args import git_commands
-from agentgov.evaluators.rules.git.git_push import push_plan
+from agentgov.evaluators.rules.git.git_push import push_plans
 from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.model import ActionClass
 
@@ -22,10 +21,7 @@ REMEDIATION = (
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    for git in git_commands(analysis):
-        plan = push_plan(git, ctx.branch)
-        if plan is None:
-            continue
+    for plan in push_plans(analysis, ctx.branch):
         for target in plan.targets:
             if not target.force and not target.delete and target.protected(ctx.policy):
                 what = (
@@ -34,7 +30,7 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
                     else f"the protected branch {target.branch}"
                 )
                 yield RULE.hit(
-                    git.command.text,
+                    plan.git.command.text,
                     f"pushes straight to {what}, bypassing review",
                     REMEDIATION,
                 )

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from agentgov.evaluators.rules.path_words import is_within
 
 _SETTINGS = ("settings.json", "settings.local.json")
+# Every guarded path, and every directory strictly inside a base that holds one, contains
+# one of these.
+_MARKERS = (".agentgov", ".git", ".claude", ".pre-commit-config")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Guarded:
     pattern: str | None = None  # a basename glob the last segment must match instead
 
 
+@lru_cache(maxsize=64)
 def guarded_entries(project_root: str | None, home: str, notes_ref: str) -> tuple[Guarded, ...]:
     """Every guarded location for this project and user."""
     entries: list[Guarded] = []
@@ -104,6 +109,8 @@ def guarded_target(
     path: str, entries: tuple[Guarded, ...], *, glob: bool = False, tree: bool = False
 ) -> Guarded | None:
     """The guarded entry that writing ``path`` (absolute, normalised) would change."""
+    if not glob and not any(marker in path for marker in _MARKERS):
+        return None  # the common case, decided without walking the entries
     for entry in entries:
         if glob:
             if _glob_reaches(path, entry, tree):

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
 from agentgov.evaluators.rules.cli_options import OptionSpec, names, parse_options
 from agentgov.evaluators.rules.file_writes import FileWrite, file_writes
-from agentgov.evaluators.rules.git.git_args import GitCommand, git_command
-from agentgov.evaluators.rules.git.git_push import push_plan
+from agentgov.evaluators.rules.git.git_args import GitCommand, git_commands
+from agentgov.evaluators.rules.git.git_push import PushPlan, push_plans
 from agentgov.evaluators.rules.guard.guarded_paths import Guarded, guarded_entries, guarded_target
 from agentgov.evaluators.rules.path_words import resolve
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
@@ -211,7 +211,9 @@ def _update_ref_hits(git: GitCommand, analysis: Analysis, notes_ref: str) -> boo
     return any(notes_ref in body for body in bodies)
 
 
-def _git_hits(git: GitCommand, analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
+def _git_hits(
+    git: GitCommand, plan: PushPlan | None, analysis: Analysis, ctx: ShellContext
+) -> Iterator[Hit]:
     command = git.command
     notes_ref = ctx.policy.audit.notes_ref
     if git.config_value(_HOOKS_PATH) is not None:
@@ -237,7 +239,6 @@ def _git_hits(git: GitCommand, analysis: Analysis, ctx: ShellContext) -> Iterato
             "keeps of what the agent did",
             NOTES_REMEDIATION,
         )
-    plan = push_plan(git, ctx.branch)
     if plan is not None and any(
         (target.delete or target.force) and target.matches(notes_ref) for target in plan.targets
     ):
@@ -300,11 +301,13 @@ def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
     entries = guarded_entries(ctx.project_root, ctx.home, ctx.policy.audit.notes_ref)
+    gits = {git.command.index: git for git in git_commands(analysis)}
+    plans = {plan.git.command.index: plan for plan in push_plans(analysis, ctx.branch)}
     for command in analysis.commands:
-        git = git_command(command)
+        git = gits.get(command.index)
         yield from _file_hits(command, git, ctx, entries)
         if git is not None:
-            yield from _git_hits(git, analysis, ctx)
+            yield from _git_hits(git, plans.get(command.index), analysis, ctx)
         yield from _switch_hits(command)
 
 
