@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from agentgov.evaluators.rules.deploy import nonproduction, production
+from agentgov.evaluators.rules.infra import destroy
 from agentgov.evaluators.rules.infra.change import RULE
 from agentgov.policy.model import ActionClass
 from tests.rules.ruletest import context, hits
@@ -107,3 +109,27 @@ def test_message_and_remediation() -> None:
     assert hit.fragment == "kubectl delete pod web-0"
     assert "`kubectl delete` deletes live infrastructure" in hit.message
     assert "kubectl diff" in hit.remediation
+
+
+@pytest.mark.parametrize(
+    ("command", "owner"),
+    [
+        ("terraform destroy", "infra.destroy"),
+        ("terraform apply", "infra.change"),
+        ("TF_WORKSPACE=prod terraform apply", "deploy.production"),
+        ("kubectl delete pod web-0", "infra.change"),
+        ("kubectl delete pod web-0 -n production", "infra.destroy"),
+        ("kubectl delete ns web", "infra.destroy"),
+        ("helm upgrade web ./chart", "infra.change"),
+        ("helm upgrade web ./chart --kube-context prod", "deploy.production"),
+        ("helm uninstall web --kube-context prod", "infra.destroy"),
+        ("vercel deploy", "deploy.nonproduction"),
+        ("vercel deploy --prod", "deploy.production"),
+        ("sls remove --stage prod", "infra.destroy"),
+        ("aws s3 sync dist s3://site", "infra.change"),
+        ("aws s3 sync dist s3://site --profile prod", "deploy.production"),
+    ],
+)
+def test_each_command_has_one_owner(command: str, owner: str) -> None:
+    rules = (destroy.RULE, RULE, production.RULE, nonproduction.RULE)
+    assert [rule.id for rule in rules if hits(rule, command)] == [owner]
