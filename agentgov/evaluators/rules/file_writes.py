@@ -30,6 +30,9 @@ class FileWrite:
     content: bool = True
 
 
+Writer = Callable[[SimpleCommand], Iterator[FileWrite]]
+
+
 def _redirect_writes(command: SimpleCommand) -> Iterator[FileWrite]:
     for redirect in command.redirects:
         target = redirect.target
@@ -79,9 +82,7 @@ _TAR = OptionSpec(short_value="Cf", long_value=frozenset({"directory", "file"}))
 _UNZIP = OptionSpec(short_value="d")
 
 
-def _each(
-    how: str, spec: OptionSpec, *, tree: bool = False, content: bool = True
-) -> Callable[..., Iterator[FileWrite]]:
+def _each(how: str, spec: OptionSpec, *, tree: bool = False, content: bool = True) -> Writer:
     def writes(command: SimpleCommand) -> Iterator[FileWrite]:
         for word in _operands(command, spec):
             yield FileWrite(word, how, tree, content)
@@ -89,7 +90,7 @@ def _each(
     return writes
 
 
-def _every_word(how: str) -> Callable[..., Iterator[FileWrite]]:
+def _every_word(how: str) -> Writer:
     # chmod/chown/chattr: the mode or owner is an operand too, and ``chmod -x f`` looks like
     # an option; every non-option word is a candidate, and a mode names no guarded file.
     def writes(command: SimpleCommand) -> Iterator[FileWrite]:
@@ -100,7 +101,7 @@ def _every_word(how: str) -> Callable[..., Iterator[FileWrite]]:
     return writes
 
 
-def _copy_like(how: str, *, moves: bool) -> Callable[..., Iterator[FileWrite]]:
+def _copy_like(how: str, *, moves: bool) -> Writer:
     def writes(command: SimpleCommand) -> Iterator[FileWrite]:
         parsed = parse_options(command.args, _COPY)
         targets = parsed.values("-t", "--target-directory")
@@ -160,9 +161,7 @@ def _dd(command: SimpleCommand) -> Iterator[FileWrite]:
             yield FileWrite(_word_after(word, "of="), "dd of=")
 
 
-def _option_values(
-    how: str, spec: OptionSpec, names: tuple[str, ...]
-) -> Callable[..., Iterator[FileWrite]]:
+def _option_values(how: str, spec: OptionSpec, names: tuple[str, ...]) -> Writer:
     def writes(command: SimpleCommand) -> Iterator[FileWrite]:
         for value in parse_options(command.args, spec).values(*names):
             yield FileWrite(Word(value, value), how)
@@ -197,7 +196,7 @@ def _find(command: SimpleCommand) -> Iterator[FileWrite]:
             yield FileWrite(word, "find -delete", tree=not found.narrowed, content=False)
 
 
-_WRITERS: dict[str, Callable[[SimpleCommand], Iterator[FileWrite]]] = {
+_WRITERS: dict[str, Writer] = {
     "tee": _each("tee", _TEE),
     "touch": _each("touch", _TOUCH, content=False),
     "truncate": _each("truncate", _TRUNCATE),
