@@ -67,6 +67,11 @@ COMMANDS = [
         [("cat",), ("git", "commit", "-m", "$(cat <<'EOF'\nmsg\nEOF\n)"), ("git", "push")],
     ),
     ("coproc a", [("coproc", "a")]),
+    # tree-sitter splits a quoted piece from a backslash escape after it: one word to bash.
+    ("'r'\\m -rf /", [("rm", "-rf", "/")]),
+    ('"r"\\m x', [("rm", "x")]),
+    ('echo \'a\'\\ b "c"\\$ $"tr" x\\;', [("echo", "a b", "c$", "tr", "x;")]),
+    ("echo $X\\; y", [("echo", "$X;", "y")]),
 ]
 
 
@@ -517,6 +522,14 @@ def _timed(source: str) -> tuple[Analysis, float]:
     start = time.perf_counter()
     analysis = run(source)
     return analysis, time.perf_counter() - start
+
+
+def test_input_that_crashes_the_tree_sitter_scanner_is_safe() -> None:
+    # `{`, a supplementary private-use character and a letter made tree-sitter-bash 0.25
+    # segfault one run in a few; the parser now only ever sees ASCII.
+    for _ in range(3_000):
+        assert run("{\U000f8522\u00c0").source == "{\U000f8522\u00c0"
+    assert found("echo '\U000f8522' \u00e9t\u00e9") == [("echo", "\U000f8522", "\u00e9t\u00e9")]
 
 
 def test_huge_input_is_cut_off_fast() -> None:

@@ -14,6 +14,7 @@ Pure: no I/O, no globals but the lazily built parser. Limits keep pathological i
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -54,6 +55,8 @@ _GIT_OPTIONS_WITH_VALUE = frozenset(
     {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"}
 )
 _SCRIPT_RUNNERS = frozenset({"echo", "printf"})
+_REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
+_ESCAPES_ONLY = re.compile(rb"(?:\\[\s\S])+")
 
 
 def analyze(source: str, *, cwd: str = "/", home: str = "/root") -> Analysis:
@@ -411,6 +414,7 @@ class _Walker:
             children = [node] if kind == "variable_assignment" else node.children
         else:
             children = node.children
+        word_nodes: list[Node] = []
         for child in children:
             child_kind = child.type
             if child_kind == "variable_assignment":
@@ -419,15 +423,19 @@ class _Walker:
                 if declaration:
                     words.append(_assignment_word(assignment, frame.text(child)))
             elif child_kind == "command_name":
-                inner = child.children
-                words += reader.read(inner[0] if len(inner) == 1 else child)
-            elif child_kind in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
+                word_nodes += child.children
+            elif child_kind in _REDIRECTS:
                 redirect_nodes.append(child)
             elif child.is_named:
                 if child_kind != "comment":
-                    words += reader.read(child)
+                    word_nodes.append(child)
+            elif child_kind[:1] in ("$", "\\"):
+                word_nodes.append(child)  # `\$`, or the `$` of `$"..."`
             elif declaration and not words:
                 words.append(Word(child_kind, child_kind))  # the export/unset keyword
+        if word_nodes:
+            for group in _word_groups(word_nodes, frame.src):
+                words += reader.read(group[0]) if len(group) == 1 else reader.read_joined(group)
         pending: list[_Pending] = []
         sources = self.nested(reader, scope, frame, nest, pending=pending)
         redirects, redirect_pending = self.redirects(redirect_nodes, reader, scope, frame, nest)
@@ -959,6 +967,31 @@ def _merge(scope: Scope, outcomes: list[Scope]) -> None:
         for name, sources in other.taint.items():
             taint[name] = tuple(dict.fromkeys(taint.get(name, ()) + sources))
     scope.taint = taint
+
+
+def _word_groups(nodes: list[Node], src: bytes) -> list[list[Node]]:
+    """Group word nodes that form one shell word.
+
+    tree-sitter-bash splits a quoted or expanded piece from a backslash escape right after
+    it (`'r'\\m` is two arguments to it, one word `rm` to bash) and drops an escaped blank
+    between pieces (`'a'\\ b`). Nodes with nothing, or only backslash escapes, between
+    them are one word.
+    """
+    groups: list[list[Node]] = []
+    previous_end = -1
+    for node in nodes:
+        following = node.next_sibling if node.type == "$" else None
+        if following is not None and following.type == "string":
+            continue  # `$"text"` is a translated string: the `$` is not part of the value.
+        start = node.start_byte
+        if groups and (
+            start == previous_end or _ESCAPES_ONLY.fullmatch(src, previous_end, start) is not None
+        ):
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+        previous_end = node.end_byte
+    return groups
 
 
 def _has_expansion(text: str) -> bool:

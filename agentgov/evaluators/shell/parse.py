@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _HEREDOC_OPERATOR = re.compile(rb"(?<!<)<<(?!<)")
 _PLACEHOLDER = b"<"
+_ASCII_ONLY = bytes(range(128)) + b"x" * 128
 # A heredoc delimiter word ends at an unquoted blank or operator character.
 _DELIMITER_END = frozenset(" \t\n;&|<>()")
 
@@ -62,19 +63,24 @@ def parse(text: str) -> Parsed:
         # A final newline avoids a slow ambiguous parse of pipelines at end of input
         # (`a | b | c` takes 30 us without it, 3 us with it) and changes no offsets.
         src += b"\n"
-    tree = parser().parse(src)
+    # tree-sitter-bash's scanner can crash the process on some non-ASCII input (`{`, a
+    # private-use character, a letter: a segfault one run in a few). Bash's syntax is all
+    # ASCII, so the parser is given every non-ASCII byte as `x`: same offsets, same
+    # structure, and every value is still read from the original bytes.
+    parsed_bytes = src if src.isascii() else src.translate(_ASCII_ONLY)
+    tree = parser().parse(parsed_bytes)
     if _HEREDOC_OPERATOR.search(src) is None:
         return Parsed(tree.root_node, src, {}, (tree,))
-    heredocs, patched = _heredocs(tree.root_node, src)
+    heredocs, patched = _heredocs(tree.root_node, src, parsed_bytes)
     if not heredocs:
         return Parsed(tree.root_node, src, {}, (tree,))
     second = parser().parse(patched)
     return Parsed(second.root_node, src, heredocs, (tree, second))
 
 
-def _heredocs(root: Node, src: bytes) -> tuple[dict[int, Heredoc], bytes]:
+def _heredocs(root: Node, src: bytes, parsed_bytes: bytes) -> tuple[dict[int, Heredoc], bytes]:
     found: dict[int, Heredoc] = {}
-    patched = bytearray(src)
+    patched = bytearray(parsed_bytes)
     stack = [root]
     while stack:
         node = stack.pop()

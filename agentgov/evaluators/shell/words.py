@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from agentgov.evaluators.shell.model import Word
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tree_sitter import Node
 
 SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
@@ -101,6 +103,24 @@ class WordReader:
             return [Word(raw, raw)]
         parts: list[tuple[str, bool]] = []  # (text, quoted)
         static = self._collect(node, parts, first=True)
+        return self._finish(raw, parts, static)
+
+    def read_joined(self, nodes: Sequence[Node]) -> list[Word]:
+        """The words of nodes that form one shell word, with the backslash escapes
+        tree-sitter left between them."""
+        raw = self.src[nodes[0].start_byte : nodes[-1].end_byte].decode("utf-8", "replace")
+        parts: list[tuple[str, bool]] = []
+        static = True
+        previous_end = -1
+        for position, node in enumerate(nodes):
+            if position and node.start_byte > previous_end:
+                gap = self.src[previous_end : node.start_byte].decode("utf-8", "replace")
+                parts.extend((char, True) for char in gap[1::2] if char != "\n")
+            static = self._collect(node, parts, first=position == 0) and static
+            previous_end = node.end_byte
+        return self._finish(raw, parts, static)
+
+    def _finish(self, raw: str, parts: list[tuple[str, bool]], static: bool) -> list[Word]:
         value = "".join(text for text, _ in parts)
         glob = any(not quoted and _GLOB.search(text) for text, quoted in parts)
         if static and any(not quoted and "{" in text for text, quoted in parts):
@@ -151,7 +171,10 @@ class WordReader:
             self._find_nested(node)
             parts.append((self.text(node), True))
             return False
-        if kind in ("number", "variable_name") or not node.is_named:
+        if not node.is_named:
+            # Tokens such as `\$` that tree-sitter leaves outside a word node.
+            return self._unquoted(self.text(node), parts, first=first)
+        if kind in ("number", "variable_name"):
             parts.append((self.text(node), False))
             return True
         if kind == "brace_expression":

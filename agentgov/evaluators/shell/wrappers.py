@@ -23,7 +23,10 @@ def program_name(word: Word) -> str:
     if not word.static:
         return ""
     value = word.value.lstrip("\\")
-    return value.rsplit("/", 1)[-1] if "/" in value else value
+    if "/" not in value:
+        return value
+    # A path ending in `/` names a directory; keep it whole rather than return "".
+    return value.rsplit("/", 1)[-1] or value
 
 
 @dataclass(frozen=True)
