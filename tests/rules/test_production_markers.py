@@ -52,6 +52,10 @@ MARKERS = ProductionMarkers(
         ("productivity", None),
         ("products-api.example.com", None),
         ("prd", None),
+        ("pre-prod", None),
+        ("non-production", None),
+        ("preprod", None),
+        ("eu-prod-not-prod", "prod"),
         ("live", None),
     ],
 )
@@ -229,6 +233,14 @@ def test_hosts_listed_by_the_policy() -> None:
     assert marker("psql -h pg1.db.corp -c 'select 1'") is None
 
 
+def test_context_patterns_are_the_policys_globs() -> None:
+    # The default ``*prod*`` glob is deliberately broad: it also covers ``pre-prod-eu``.
+    found = marker("kubectl apply -f k8s/ --context pre-prod-eu")
+    assert found == ProductionMarker(
+        "--context pre-prod-eu", "names a production Kubernetes context"
+    )
+
+
 def test_targets_named_by_the_rule_count() -> None:
     found = marker("cap production deploy", targets=("production",))
     assert found == ProductionMarker("production", "names a production target")
@@ -257,6 +269,8 @@ NEGATIVE: list[str] = [
     "psql $PRODUCT_DB_URL -c 'select 1'",
     "helm upgrade web ./chart --set image.tag=1.2,image.repository=acme/products",
     "aws-vault exec dev -- terraform apply",
+    "knex migrate:latest --env pre-prod",
+    "sls deploy --stage non-prod",
 ]
 
 

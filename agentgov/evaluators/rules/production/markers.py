@@ -108,12 +108,19 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(token.lower() for token in _TOKEN.findall(text))
 
 
+_NEGATIONS = frozenset({"pre", "non", "not"})
+
+
 def _holds(found: tuple[str, ...], words: Iterable[str]) -> str | None:
     for word in words:
         wanted = tokens(word)
         size = len(wanted)
-        if size and any(found[i : i + size] == wanted for i in range(len(found) - size + 1)):
-            return word
+        for start in range(len(found) - size + 1 if size else 0):
+            # ``pre-prod`` and ``non-production`` name what production is not.
+            if found[start : start + size] == wanted and (
+                start == 0 or found[start - 1] not in _NEGATIONS
+            ):
+                return word
     return None
 
 
