@@ -20,6 +20,7 @@ from agentgov.evaluators.rules.supply_chain.pin_forms import (
     Install,
     Requested,
     is_commit,
+    spec_texts,
 )
 from agentgov.policy.model import Strictness
 
@@ -53,7 +54,7 @@ def cargo_install(command: SimpleCommand) -> Install | None:
     parsed = parse_options(command.args[1:], _CARGO_INSTALL)
     if parsed.has("--list") or parsed.values("--path"):
         return None
-    crates = [word.value for word in parsed.operands]
+    crates = list(spec_texts(parsed.operands))
     git = parsed.values("--git")
     if not crates and not git:
         return None  # installs the package in the current directory

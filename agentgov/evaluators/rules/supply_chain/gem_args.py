@@ -18,6 +18,7 @@ from agentgov.evaluators.rules.supply_chain.pin_forms import (
     LOCKED,
     Install,
     Requested,
+    spec_texts,
 )
 from agentgov.policy.model import Strictness
 
@@ -56,8 +57,7 @@ def gem_install(command: SimpleCommand) -> Install | None:
     parsed = parse_options(command.args[1:], _GEM_INSTALL)
     versions = parsed.values("-v", "--version")
     requested: list[Requested] = []
-    for word in parsed.operands:
-        spec = word.value
+    for spec in spec_texts(parsed.operands):
         if spec.endswith(".gem") or "/" in spec:
             requested.append(Requested(spec, spec, LOCKED, spec, spec))
             continue

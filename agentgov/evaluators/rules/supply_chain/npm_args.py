@@ -24,6 +24,7 @@ from agentgov.evaluators.rules.supply_chain.pin_forms import (
     Install,
     Requested,
     is_commit,
+    spec_texts,
     url_pin,
 )
 from agentgov.evaluators.rules.supply_chain.pip_args import subcommand
@@ -218,7 +219,9 @@ def _runner(
     if not packages:
         if not rest or parsed.has("-c", "--call"):
             return None
-        packages = (rest[0].value,)
+        packages = spec_texts(rest[:1])
+    if not packages:
+        return None
     requested = []
     for spec in packages:
         judged = judge_npm_spec(spec)
@@ -264,7 +267,7 @@ def node_install(command: SimpleCommand, ctx: ShellContext) -> Install | None:
     verb = values[start]
     rest = words[start + 1 :]
     parsed = parse_options(rest, _NPM)
-    specs = tuple(word.value for word in parsed.operands)
+    specs = spec_texts(parsed.operands)
     frozen = parsed.has(*_FROZEN)
     if name == "npm":
         if verb in _CI_VERBS:

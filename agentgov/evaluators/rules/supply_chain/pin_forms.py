@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from agentgov.policy.model import Strictness
+
+if TYPE_CHECKING:
+    from agentgov.evaluators.shell.model import Word
 
 ANY = Strictness.ANY
 CONSTRAINED = Strictness.CONSTRAINED
@@ -105,6 +109,26 @@ def url_pin(url: str, *, ref_separator: str = "@") -> Strictness:
     if _VERSIONED_ARCHIVE.search(path) or any(is_commit(part) for part in path.split("/")):
         return EXACT
     return ANY
+
+
+_EXPANSION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+def spec_texts(words: tuple[Word, ...]) -> tuple[str, ...]:
+    """The package words of an install, as text to judge.
+
+    A word that starts with an expansion (``$PKG``) names an unknown package: the verdict
+    depends on it, which is the analyser's ``dynamic`` class, so it is left out here. In a
+    word that only ends with one (``requests==$VERSION``) the expansion stands for a
+    version, and the pin the static text spells still counts.
+    """
+    texts: list[str] = []
+    for word in words:
+        if word.static:
+            texts.append(word.value)
+        elif not word.value.startswith(("$", "`")):
+            texts.append(_EXPANSION.sub("0", word.value))
+    return tuple(text for text in texts if text)
 
 
 def describe(pin: Strictness) -> str:

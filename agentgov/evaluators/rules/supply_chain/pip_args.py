@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from agentgov.evaluators.rules.cli_options import OptionSpec, parse_options
 from agentgov.evaluators.rules.path_words import resolve
-from agentgov.evaluators.rules.supply_chain.pin_forms import LOCKED, Install, Requested
+from agentgov.evaluators.rules.supply_chain.pin_forms import LOCKED, Install, Requested, spec_texts
 from agentgov.evaluators.rules.supply_chain.pip_specs import judge_pip_spec
 from agentgov.evaluators.rules.supply_chain.requirements_files import (
     RequirementLine,
@@ -128,7 +128,7 @@ def pip_install(command: SimpleCommand, ctx: ShellContext) -> Install | None:
     if verb not in ("install", "sync") or (verb == "sync" and ecosystem != "uv"):
         return None
     parsed = parse_options(words[start + 1 :], _INSTALL)
-    operands = tuple(word.value for word in parsed.operands if word.value)
+    operands = spec_texts(parsed.operands)
     files = parsed.values("-r", "--requirement") + (operands if verb == "sync" else ())
     specs = () if verb == "sync" else operands
     files_set = read_requirements(

@@ -24,6 +24,7 @@ from agentgov.evaluators.rules.supply_chain.pin_forms import (
     Install,
     Requested,
     is_commit,
+    spec_texts,
 )
 from agentgov.evaluators.rules.supply_chain.pip_args import PIP_LOOKUP, subcommand
 from agentgov.evaluators.rules.supply_chain.pip_specs import judge_pip_spec
@@ -172,7 +173,7 @@ def _uv_packages(
     first_only: bool,
 ) -> Install | None:
     parsed = parse_options(words, _UV)
-    specs = tuple(word.value for word in parsed.operands)
+    specs = spec_texts(parsed.operands)
     if first_only:
         specs = specs[:1]
     options = {key: parsed.values(f"--{key}") for key in ("rev", "tag", "branch")}
@@ -194,7 +195,7 @@ def _uv_run_tool(
 ) -> Install | None:
     index, rest = _until_operand(words, _UV)
     parsed = parse_options(words[:index], _UV)
-    packages = parsed.values("--from") or ((rest[0].value,) if rest else ())
+    packages = parsed.values("--from") or spec_texts(rest[:1])
     requested = []
     for spec in packages:
         judged = judge_pip_spec(_at_version(spec))
@@ -226,10 +227,10 @@ def _pipx(command: SimpleCommand) -> Install | None:
     if verb == "run":
         index, rest = _until_operand(words[1:], _PIPX)
         parsed = parse_options(words[1 : 1 + index], _PIPX)
-        specs = parsed.values("--spec") or ((rest[0].value,) if rest else ())
+        specs = parsed.values("--spec") or spec_texts(rest[:1])
     elif verb in ("install", "inject"):
         parsed = parse_options(words[1:], _PIPX)
-        specs = tuple(word.value for word in parsed.operands)
+        specs = spec_texts(parsed.operands)
         if verb == "inject":
             specs = specs[1:]
         specs += parsed.values("--spec")
@@ -278,7 +279,7 @@ def _project_manager(command: SimpleCommand) -> Install | None:
     if start is None or words[start].value != "add":
         return None
     parsed = parse_options(words[start + 1 :], spec_options)
-    specs = tuple(word.value for word in parsed.operands)
+    specs = spec_texts(parsed.operands)
     if not specs:
         return None
     judge = _poetry_spec if command.name == "poetry" else judge_pip_spec

@@ -65,9 +65,11 @@ def _reader(name: str) -> Recognise | None:
     return _READERS.get(name)
 
 
+def _is_lockfile(requested: Requested) -> bool:
+    return requested.name == "the lockfile" and not requested.exact_form
+
+
 def _shortfall(requested: Requested) -> str:
-    if not requested.exact_form and requested.name == "the lockfile":
-        return f"{requested.spec} (may update the lockfile)"
     return f"{requested.spec} ({describe(requested.pin)})"
 
 
@@ -86,6 +88,8 @@ def _remediation(install: Install, failing: list[Requested], required: Strictnes
     ]
     if install.ecosystem == "brew":
         advice.append(install.locked_how)
+    elif all(map(_is_lockfile, failing)):
+        advice.append(f"install from the lockfile without changing it: {install.locked_how}")
     elif not all(forms) or (
         required is Strictness.LOCKED and install.ecosystem not in ("cargo", "docker")
     ):
@@ -110,8 +114,11 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
         if not failing and not install.problems:
             continue
         parts = list(install.problems)
-        if failing:
-            parts.insert(0, f"{install.tool} installs {', '.join(map(_shortfall, failing))}")
+        packages = [one for one in failing if not _is_lockfile(one)]
+        if packages:
+            parts.insert(0, f"{install.tool} installs {', '.join(map(_shortfall, packages))}")
+        elif failing:
+            parts.insert(0, f"{install.tool} may update the lockfile")
         yield RULE.hit(
             command.text,
             f"{'; '.join(parts)}: the policy requires {required.value} pins for "
