@@ -43,24 +43,21 @@ from agentgov.evaluators.shell.model import Analysis, FlowKind, SimpleCommand, W
 from agentgov.policy.model import ActionClass
 
 # Who issued a token, by the variable's or CLI's name: the hosts it may be sent to.
-_ISSUERS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern), hosts)
-    for pattern, hosts in (
-        (r"^(?:\$(?:GITHUB|GH)_|gh )", ("github.com", "githubusercontent.com", "ghcr.io")),
-        (r"^\$(?:GITLAB_|CI_JOB_TOKEN|CI_REGISTRY_PASSWORD)", ("gitlab.com",)),
-        (r"^\$(?:NPM_|NODE_AUTH_TOKEN)", ("npmjs.org", "npmjs.com", "npm.pkg.github.com")),
-        (r"^\$(?:PYPI_|TWINE_)", ("pypi.org",)),
-        (r"^\$OPENAI_", ("openai.com",)),
-        (r"^\$ANTHROPIC_", ("anthropic.com",)),
-        (r"^(?:\$AWS_|aws )", ("amazonaws.com",)),
-        (r"^(?:\$(?:GOOGLE|GCP|GCLOUD)_|gcloud )", ("googleapis.com",)),
-        (r"^(?:\$AZURE_|az )", ("azure.com", "microsoftonline.com")),
-        (r"^\$SLACK_", ("slack.com",)),
-        (r"^\$(?:CLOUDFLARE|CF)_", ("cloudflare.com",)),
-        (r"^\$(?:DOCKER|DOCKERHUB)_", ("docker.io", "docker.com")),
-        (r"^\$(?:HF|HUGGINGFACE|HUGGING_FACE)_", ("huggingface.co",)),
-        (r"^\$SENTRY_", ("sentry.io",)),
-    )
+_ISSUERS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("$GITHUB_", "$GH_", "gh "), ("github.com", "githubusercontent.com", "ghcr.io")),
+    (("$GITLAB_", "$CI_JOB_TOKEN", "$CI_REGISTRY_PASSWORD"), ("gitlab.com",)),
+    (("$NPM_", "$NODE_AUTH_TOKEN"), ("npmjs.org", "npmjs.com", "npm.pkg.github.com")),
+    (("$PYPI_", "$TWINE_"), ("pypi.org",)),
+    (("$OPENAI_",), ("openai.com",)),
+    (("$ANTHROPIC_",), ("anthropic.com",)),
+    (("$AWS_", "aws "), ("amazonaws.com",)),
+    (("$GOOGLE_", "$GCP_", "$GCLOUD_", "gcloud "), ("googleapis.com",)),
+    (("$AZURE_", "az "), ("azure.com", "microsoftonline.com")),
+    (("$SLACK_",), ("slack.com",)),
+    (("$CLOUDFLARE_", "$CF_"), ("cloudflare.com",)),
+    (("$DOCKER_", "$DOCKERHUB_"), ("docker.io", "docker.com")),
+    (("$HF_", "$HUGGINGFACE_", "$HUGGING_FACE_"), ("huggingface.co",)),
+    (("$SENTRY_",), ("sentry.io",)),
 )
 _STDIN_KINDS = frozenset({FlowKind.PIPE, FlowKind.STDIN_REDIRECT})
 _ALWAYS_KINDS = frozenset({FlowKind.SUBSTITUTION, FlowKind.PROCESS_SUBSTITUTION})
@@ -74,8 +71,8 @@ def _to_issuer(secret: Secret, send: Sending) -> bool:
     """True when a token goes only to hosts of the service that issued it."""
     if secret.kind not in (SecretKind.VARIABLE, SecretKind.COMMAND) or not send.hosts:
         return False
-    for pattern, hosts in _ISSUERS:
-        if pattern.search(secret.what):
+    for prefixes, hosts in _ISSUERS:
+        if secret.what.startswith(prefixes):
             return all(
                 any(host == issuer or host.endswith("." + issuer) for issuer in hosts)
                 for host in send.hosts

@@ -138,12 +138,31 @@ def _scripting(words: tuple[Word, ...], language: str) -> CodeInput:
     return CodeInput(script=operands[0])
 
 
-_PWSH_COMMAND = re.compile(r"(?i)^[-/](?:c|co|com|comm|comma|comman|command)$")
-_PWSH_ENCODED = re.compile(r"(?i)^[-/](?:e|ec|en|enc|enco|encod|encode|encoded|encodedcommand)$")
-_PWSH_FILE = re.compile(r"(?i)^[-/](?:f|fi|fil|file)$")
-_PWSH_VALUE = re.compile(
-    r"(?i)^[-/](?:ep|ex|exe|exec|executionpolicy|w|wi|win|windowstyle|v|version|"
-    r"inputformat|if|outputformat|of|wd|workingdirectory|configurationname|settingsfile)$"
+def _prefixes(word: str, shortest: int) -> frozenset[str]:
+    """PowerShell accepts any unambiguous prefix of a parameter, after ``-`` or ``/``."""
+    return frozenset(
+        f"{dash}{word[:length]}" for dash in "-/" for length in range(shortest, len(word) + 1)
+    )
+
+
+_PWSH_COMMAND = _prefixes("command", 1)
+_PWSH_ENCODED = _prefixes("encodedcommand", 1) | {"-ec", "/ec"}
+_PWSH_FILE = _prefixes("file", 1)
+_PWSH_VALUE = (
+    (
+        _prefixes("executionpolicy", 2)
+        | _prefixes("windowstyle", 1)
+        | _prefixes("version", 1)
+        | _prefixes("inputformat", 1)
+        | _prefixes("outputformat", 1)
+        | _prefixes("workingdirectory", 2)
+        | _prefixes("configurationname", 3)
+        | _prefixes("settingsfile", 2)
+        | {"-if", "/if", "-of", "/of", "-wd", "/wd"}
+    )
+    - _PWSH_COMMAND
+    - _PWSH_ENCODED
+    - _PWSH_FILE
 )
 
 
@@ -153,17 +172,17 @@ def powershell_code(words: tuple[Word, ...]) -> str | None:
     index = 0
     while index < len(words):
         text = words[index].value
-        if _PWSH_COMMAND.match(text):
+        if text.lower() in _PWSH_COMMAND:
             rest = " ".join(word.value for word in words[index + 1 :])
             return None if rest == "-" else rest
-        if _PWSH_ENCODED.match(text) and index + 1 < len(words):
+        if text.lower() in _PWSH_ENCODED and index + 1 < len(words):
             try:
                 return base64.b64decode(words[index + 1].value).decode("utf-16-le")
             except (binascii.Error, UnicodeDecodeError):
                 return words[index + 1].value
-        if _PWSH_FILE.match(text):
+        if text.lower() in _PWSH_FILE:
             return None
-        if _PWSH_VALUE.match(text):
+        if text.lower() in _PWSH_VALUE:
             index += 1
         elif not text.startswith(("-", "/")):
             # Windows PowerShell runs its first operand as a command.
@@ -175,14 +194,14 @@ def powershell_code(words: tuple[Word, ...]) -> str | None:
 def _powershell(words: tuple[Word, ...]) -> CodeInput:
     values = [word.value for word in words]
     for index, text in enumerate(values):
-        if _PWSH_COMMAND.match(text) or _PWSH_FILE.match(text):
+        if text.lower() in _PWSH_COMMAND or text.lower() in _PWSH_FILE:
             following = values[index + 1 : index + 2]
             if following in ([], ["-"]):
                 return CodeInput(stdin=True)
-            if _PWSH_FILE.match(text):
+            if text.lower() in _PWSH_FILE:
                 return CodeInput(script=words[index + 1])
             return CodeInput(code=words[index + 1 :])
-        if _PWSH_ENCODED.match(text):
+        if text.lower() in _PWSH_ENCODED:
             return CodeInput(code=words[index + 1 : index + 2])
     operands = [word for word in words if not word.value.startswith(("-", "/"))]
     return CodeInput(code=tuple(operands)) if operands else CodeInput(stdin=True)
