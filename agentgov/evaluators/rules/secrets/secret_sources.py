@@ -202,6 +202,7 @@ for _alias, _base in (("egrep", "grep"), ("fgrep", "grep"), ("gawk", "awk"), ("m
 
 _ENV_DUMPS = frozenset({"printenv", "env"})
 _SHELL_DUMPS = frozenset({"set", "export", "declare", "typeset"})
+_FILE_PRINTERS = frozenset({*_READERS, "dd", "cp", "git", "openssl"})
 _STDOUT_FILES = frozenset({"/dev/stdout", "/dev/tty", "/dev/stderr", "/dev/fd/1", "-"})
 _ENVIRON = re.compile(r"/proc/(?:self|\d+|\$\$|\*)/environ")
 _AWS_SECRET_KEY = re.compile(r"(?i)secret|token|password|key")
@@ -240,6 +241,8 @@ def reader_files(command: SimpleCommand) -> tuple[Word, ...]:
     ``cp FILE /dev/stdout``, ``git show REV:PATH``, ``openssl ... -in FILE``, and a ``<``
     redirect into one of them."""
     name = command.name
+    if name not in _FILE_PRINTERS:
+        return ()
     args = command.args
     values = command.values()
     words: list[Word] = []
@@ -290,10 +293,17 @@ _CLI_SECRETS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
+_CLI_PROGRAMS = frozenset({program for program, _, _ in _CLI_SECRETS} | {"gpg", "gpg2"})
+_ENV_PROGRAMS = frozenset({"env", "printenv", "set", "export", "declare", "typeset", "compgen"})
+_PRINTERS = frozenset({"echo", "printf", "print", "printenv", "declare", "typeset"})
+
+
 def _command_secret(command: SimpleCommand) -> str | None:
     """The credential-printing CLI call this command is, as text, or None."""
-    values = command.values()
     name = command.name
+    if name not in _CLI_PROGRAMS:
+        return None
+    values = command.values()
     for program, lead, condition in _CLI_SECRETS:
         wanted = set(condition.split("|")) if condition else set()
         if name == program and values[: len(lead)] == lead and (not wanted or wanted & set(values)):
@@ -305,9 +315,9 @@ def _command_secret(command: SimpleCommand) -> str | None:
     return None
 
 
-def _dumps_environment(command: SimpleCommand) -> bool:
+def _dumps_environment(command: SimpleCommand, files: tuple[Word, ...]) -> bool:
     name = command.name
-    values = command.values()
+    values = command.values() if name in _ENV_PROGRAMS else ()
     if name == "env":  # with a program, env is a wrapper the analyser removed
         return True
     if name == "printenv":
@@ -320,21 +330,23 @@ def _dumps_environment(command: SimpleCommand) -> bool:
         return bool(values) and all(text.startswith("-") for text in values)
     if name == "compgen":
         return "-e" in values or "-v" in values
-    return any(_ENVIRON.search(word.value) for word in reader_files(command))
+    return any(_ENVIRON.search(word.value) for word in files)
 
 
 def emitted_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:
     """Every secret ``command`` writes to stdout, in the order found."""
+    files = reader_files(command)
     found: list[Secret] = [
         Secret(SecretKind.FILE, shown_path(word.value, home))
-        for word in reader_files(command)
+        for word in files
         if names_secret(word, command.cwd, home)
     ]
     cli = _command_secret(command)
     if cli is not None:
         found.append(Secret(SecretKind.COMMAND, cli))
-    found.extend(Secret(SecretKind.VARIABLE, "$" + name) for name in _printed_variables(command))
-    if _dumps_environment(command):
+    if command.name in _PRINTERS:
+        found.extend(Secret(SecretKind.VARIABLE, "$" + n) for n in _printed_variables(command))
+    if _dumps_environment(command, files):
         found.append(Secret(SecretKind.ENVIRONMENT, "the environment"))
     return tuple(found)
 
