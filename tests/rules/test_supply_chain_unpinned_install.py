@@ -79,6 +79,9 @@ POSITIVE = [
     "pip install -r names.txt -c partial-constraints.txt",
     "cd sub && pip install -r requirements.txt",
     "pip install 'requests==$VERSION' $EXTRA flask",
+    "xargs pip install < names.txt",
+    "cat names.txt | xargs pip install",
+    "xargs -n1 pip install < missing.txt",
     # uv, uvx, pipx, poetry, pdm
     "uv pip install requests",
     "uv pip install --system 'requests>=2'",
@@ -182,6 +185,8 @@ NEGATIVE = [
     "pip install -U 'requests==2.32.3'",
     "python3 -m pip install --no-index --find-links ./wheels requests",
     "pip install $PACKAGES",
+    "xargs pip install < requirements.txt",
+    "echo $PACKAGES | xargs pip install",
     'pip install "requests==$VERSION"',
     # not installs
     "pip download requests",

@@ -17,9 +17,11 @@ says where to find them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
+from agentgov.evaluators.rules.path_words import resolve
 from agentgov.evaluators.rules.supply_chain.brew_args import brew_install
 from agentgov.evaluators.rules.supply_chain.cargo_args import cargo_install
 from agentgov.evaluators.rules.supply_chain.docker_args import ENGINES, docker_install
@@ -29,7 +31,7 @@ from agentgov.evaluators.rules.supply_chain.npm_args import node_install
 from agentgov.evaluators.rules.supply_chain.pin_forms import Install, Requested, describe
 from agentgov.evaluators.rules.supply_chain.pip_args import PIP, PYTHON, pip_install
 from agentgov.evaluators.rules.supply_chain.python_tools import python_tool_install
-from agentgov.evaluators.shell.model import Analysis, SimpleCommand
+from agentgov.evaluators.shell.model import Analysis, FlowKind, SimpleCommand, Word
 from agentgov.policy.model import ActionClass, Strictness
 
 Recognise = Callable[[SimpleCommand, Analysis, ShellContext], "Install | None"]
@@ -101,10 +103,57 @@ def _remediation(install: Install, failing: list[Requested], required: Strictnes
     return "; ".join(advice)
 
 
+def _xargs_file(command: SimpleCommand, analysis: Analysis) -> Word | None:
+    """The file whose words ``xargs`` appends to the command: ``xargs pip install < FILE``
+    or ``cat FILE | xargs pip install``."""
+    for redirect in command.redirects:
+        if redirect.op == "<" and redirect.target is not None:
+            return redirect.target
+    for flow in analysis.flows:
+        source = analysis.commands[flow.source]
+        if flow.sink == command.index and flow.kind is FlowKind.PIPE and source.name == "cat":
+            files = [word for word in source.args if not word.value.startswith("-")]
+            return files[0] if len(files) == 1 else None
+    return None
+
+
+def _with_xargs(
+    command: SimpleCommand, analysis: Analysis, ctx: ShellContext
+) -> tuple[SimpleCommand, str | None]:
+    """The command with the words ``xargs`` gives it, when they come from a file the rule
+    can read; else the command as is (unknown words are the analyser's ``dynamic``), or a
+    problem when the file cannot be read."""
+    if "xargs" not in command.wrappers:
+        return command, None
+    file = _xargs_file(command, analysis)
+    if file is None:
+        return command, None
+    path = resolve(file, command.cwd, ctx.home)
+    text = ctx.read_text(path) if path is not None else None
+    if text is None:
+        return command, f"cannot read {file.value} to check the packages xargs passes"
+    words = [
+        Word(token, token) for line in text.splitlines() for token in line.split("#", 1)[0].split()
+    ]
+    return dataclasses.replace(command, argv=(*command.argv, *words)), None
+
+
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    for command in analysis.commands:
-        reader = _reader(command.name)
-        install = reader(command, analysis, ctx) if reader is not None else None
+    for original in analysis.commands:
+        reader = _reader(original.name)
+        if reader is None:
+            continue
+        command, problem = _with_xargs(original, analysis, ctx)
+        install = reader(command, analysis, ctx)
+        if problem is not None:
+            # What the command would install is unknown: read it with a stand-in package
+            # for its ecosystem and tool, and report only the unreadable file.
+            stand_in = Word("package", "package")
+            probe = reader(
+                dataclasses.replace(command, argv=(*command.argv, stand_in)), analysis, ctx
+            )
+            if probe is not None:
+                install = dataclasses.replace(probe, requested=(), problems=(problem,))
         if install is None:
             continue
         required = ctx.policy.strictness(install.ecosystem)
@@ -120,7 +169,7 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
         elif failing:
             parts.insert(0, f"{install.tool} may update the lockfile")
         yield RULE.hit(
-            command.text,
+            original.text,
             f"{'; '.join(parts)}: the policy requires {required.value} pins for "
             f"{install.ecosystem}",
             _remediation(install, failing, required),
