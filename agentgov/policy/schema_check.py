@@ -59,10 +59,10 @@ def _explain(error: ValidationError) -> list[tuple[KeyPath, str, bool]]:
         for key in sorted(set(instance) - set(allowed)):
             results.append(((*path, key), _unknown_key(path, key, allowed), True))
         return results or [(path, error.message, False)]
-    if validator == "required":
+    if validator == "required" and isinstance(instance, dict):
         missing = [name for name in schema.get("required", []) if name not in instance]
         # A misspelt key ("task_clases") is reported once, as unknown with a suggestion.
-        present = [str(key) for key in instance] if isinstance(instance, dict) else []
+        present = [str(key) for key in instance]
         return [
             (path, f"missing required key {name!r}", bool(path))
             for name in missing

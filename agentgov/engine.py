@@ -1,0 +1,189 @@
+"""evaluate(subject, policy, context) -> Decision: the one judgement every entry point uses.
+
+Pure: the analysis, the base classes and the rules read values and return values. A
+command's decision is the worst over its parts: each simple command gets a base class
+(read, local, network...), each enforced rule hit raises it (usually to irreversible or
+forbidden), and the policy's matrix turns the worst class at the context's level into
+allow, ask or deny. Shadow-mode rules are recorded as "would deny" and change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from agentgov.evaluators.file_access import edit_class, edit_hits, read_hits
+from agentgov.evaluators.rules.base import Hit, ShellContext
+from agentgov.evaluators.rules.registry import RULES
+from agentgov.evaluators.shell.analyze import analyze
+from agentgov.evaluators.shell.classify import base_class
+from agentgov.evaluators.shell.model import Analysis
+from agentgov.policy.model import ActionClass, Level, Policy, RuleMode, Verdict
+from agentgov.subjects import Context, FileEdit, FileRead, FixedAction, ShellCommand, Subject
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why part of an action got its class: a rule hit, or the base class of a command
+    (``rule`` is None then)."""
+
+    rule: str | None
+    action_class: ActionClass
+    fragment: str
+    message: str
+    remediation: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    action_class: ActionClass
+    level: Level
+    task_class: str
+    findings: tuple[Finding, ...]
+    shadow: tuple[Finding, ...] = ()
+    reason: str = ""
+    remediation: str = ""
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.rule for f in self.findings if f.rule))
+
+    @property
+    def would_deny(self) -> tuple[str, ...]:
+        """Shadow rules whose enforcement would have made this decision stricter."""
+        return tuple(dict.fromkeys(f.rule for f in self.shadow if f.rule))
+
+
+@dataclass(frozen=True)
+class ShellJudgement:
+    """A decision plus the analysis behind it, for ``agentgov explain``."""
+
+    decision: Decision
+    analysis: Analysis
+    base: tuple[Finding, ...]
+
+
+def evaluate(subject: Subject, policy: Policy, context: Context) -> Decision:
+    """The decision for any subject: a shell command, a file edit or read, a fixed action."""
+    if isinstance(subject, ShellCommand):
+        return judge_shell(subject, policy, context).decision
+    shell = _shell_context(policy, context)
+    if isinstance(subject, FileEdit):
+        action_class, why = edit_class(subject.paths, shell)
+        base = (Finding(None, action_class, " ".join(subject.paths), why),)
+        hits = edit_hits(subject.paths + subject.real_paths, shell)
+    elif isinstance(subject, FileRead):
+        base = (Finding(None, ActionClass.READ, " ".join(subject.paths), "reads files"),)
+        hits = read_hits(subject.paths + subject.real_paths, subject.globs, shell)
+    else:
+        assert isinstance(subject, FixedAction)
+        base = (Finding(None, subject.action_class, subject.text or subject.tool, subject.why),)
+        hits = iter(())
+    enforced, shadow = _apply_modes(policy, hits)
+    return decide(policy, context, base, enforced, shadow)
+
+
+def _shell_context(policy: Policy, context: Context) -> ShellContext:
+    return ShellContext(
+        policy=policy,
+        cwd=context.cwd,
+        home=context.home,
+        project_root=context.project_root,
+        branch=context.branch,
+        env=context.env,
+        read_text=context.read_text,
+    )
+
+
+def _apply_modes(
+    policy: Policy, hits: Iterable[Hit]
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """Split hits by the policy's rule modes; ``off`` rules were never run or are dropped."""
+    enforced: list[Finding] = []
+    shadow: list[Finding] = []
+    for hit in hits:
+        rule = RULES.get(hit.rule)
+        locked = rule is not None and not rule.can_disable
+        mode = RuleMode.ENFORCE if locked else policy.rule_mode(hit.rule)
+        if mode is RuleMode.ENFORCE:
+            enforced.append(_finding(hit))
+        elif mode is RuleMode.SHADOW:
+            shadow.append(_finding(hit))
+    return tuple(enforced), tuple(shadow)
+
+
+def judge_shell(subject: ShellCommand, policy: Policy, context: Context) -> ShellJudgement:
+    shell = _shell_context(policy, context)
+    analysis = analyze(subject.command, cwd=context.cwd, home=context.home)
+    base = tuple(_base_findings(analysis, shell))
+    active = [
+        rule
+        for rule in RULES.values()
+        if not rule.can_disable or policy.rule_mode(rule.id) is not RuleMode.OFF
+    ]
+    hits = (hit for rule in active for hit in rule.evaluate(analysis, shell))
+    enforced, shadow = _apply_modes(policy, hits)
+    decision = decide(policy, context, base, enforced, shadow)
+    return ShellJudgement(decision, analysis, base)
+
+
+def _base_findings(analysis: Analysis, shell: ShellContext) -> list[Finding]:
+    findings = []
+    for command in analysis.commands:
+        action_class, why = base_class(command, analysis, shell)
+        findings.append(Finding(None, action_class, command.text, why))
+    if not analysis.commands and (analysis.truncated or analysis.unparsed):
+        findings.append(
+            Finding(
+                None,
+                ActionClass.DYNAMIC,
+                analysis.source[:200],
+                "the command could not be analysed in full",
+            )
+        )
+    return findings
+
+
+def _finding(hit: Hit) -> Finding:
+    return Finding(hit.rule, hit.action_class, hit.fragment, hit.message, hit.remediation)
+
+
+def decide(
+    policy: Policy,
+    context: Context,
+    base: tuple[Finding, ...],
+    enforced: tuple[Finding, ...],
+    shadow: tuple[Finding, ...],
+) -> Decision:
+    """Combine findings into one decision: the worst class, judged at the context's level."""
+    everything = (*enforced, *base)
+    worst = max(everything, key=lambda f: f.action_class.severity, default=None)
+    action_class = worst.action_class if worst else ActionClass.READ
+    verdict = policy.verdict(action_class, context.level)
+    ranked = sorted(enforced, key=lambda f: -f.action_class.severity)
+    if ranked:
+        top = ranked[0]
+        reason = "; ".join(dict.fromkeys(f"{f.rule}: {f.message}" for f in ranked))
+        remediation = top.remediation
+    elif worst is not None:
+        reason = worst.message
+        remediation = ""
+    else:
+        reason = "nothing to run"
+        remediation = ""
+    return Decision(
+        verdict=verdict,
+        action_class=action_class,
+        level=context.level,
+        task_class=context.task_class,
+        findings=tuple(ranked),
+        # A shadow hit matters when enforcing it would have made the verdict stricter.
+        shadow=tuple(
+            f
+            for f in shadow
+            if policy.verdict(f.action_class, context.level).severity > verdict.severity
+        ),
+        reason=reason,
+        remediation=remediation,
+    )
