@@ -11,12 +11,16 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from agentgov import __version__
-from agentgov.errors import AgentgovError, ExitCode, PolicyError
+from agentgov.errors import AgentgovError, ExitCode, PolicyError, UsageError
+from agentgov.policy.model import Level, Verdict
+
+if TYPE_CHECKING:
+    from agentgov.adapters.claude_code.settings import Target
 
 app = typer.Typer(
     name="agentgov",
@@ -29,6 +33,12 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="Inspect the policy in force.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+hook_app = typer.Typer(help="Entry points the installed hooks call (not for people).")
+app.add_typer(hook_app, name="hook")
+
+
+class Integration(str, Enum):
+    claude_code = "claude-code"
 
 
 class Format(str, Enum):
@@ -112,6 +122,150 @@ def policy_show(
 
     found = policy_in_force(Path.cwd())
     typer.echo(policy_json(found) if output is Format.json else policy_text(found))
+
+
+def _command_text(words: list[str] | None) -> str:
+    """One argument is the command as written; several are re-quoted as one command line."""
+    import shlex
+
+    if not words:
+        raise UsageError("give the command after --, e.g. agentgov decide -- 'git push -f'")
+    return words[0] if len(words) == 1 else shlex.join(words)
+
+
+def _level(value: str | None) -> Level | None:
+    if value is None:
+        return None
+    try:
+        return Level.parse(value)
+    except ValueError as err:
+        raise UsageError(f"--level: {err}") from None
+
+
+@app.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+def decide(
+    command: Annotated[list[str] | None, typer.Argument(help="The command, after --.")] = None,
+    level: Annotated[str | None, typer.Option(help="Judge at this level (1-5 or id).")] = None,
+    task_class: Annotated[str | None, typer.Option(help="Judge for this task class.")] = None,
+    cwd: Annotated[Path | None, typer.Option(help="Directory the command runs in.")] = None,
+    output: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+    batch: Annotated[bool, typer.Option(help="Read JSON lines from stdin.")] = False,
+) -> None:
+    """Judge a shell command: allow, ask or deny, with the rules that hit and what to do
+    instead. Exit 0 for allow or ask, 1 for deny."""
+    from agentgov.adapters.decide_batch import decide_lines
+    from agentgov.adapters.local_context import place
+    from agentgov.engine import evaluate
+    from agentgov.policy.in_force import policy_in_force
+    from agentgov.reporters.decision_report import decision_json, decision_text
+    from agentgov.subjects import ShellCommand
+
+    where = (cwd or Path.cwd()).resolve()
+    policy = policy_in_force(where).policy
+    if batch:
+        bad = decide_lines(sys.stdin, sys.stdout, policy, where, _level(level), task_class)
+        if bad:
+            raise UsageError(f"{bad} input line(s) were not valid; see the error lines")
+        return
+    placement = place(policy, where, level=_level(level), task_class=task_class)
+    decision = evaluate(ShellCommand(_command_text(command)), policy, placement.context)
+    typer.echo(decision_json(decision) if output is Format.json else decision_text(decision))
+    if decision.verdict is Verdict.DENY:
+        raise typer.Exit(int(ExitCode.VIOLATION))
+
+
+@app.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+def explain(
+    command: Annotated[list[str] | None, typer.Argument(help="The command, after --.")] = None,
+    level: Annotated[str | None, typer.Option(help="Judge at this level (1-5 or id).")] = None,
+    cwd: Annotated[Path | None, typer.Option(help="Directory the command runs in.")] = None,
+) -> None:
+    """Show how a command is judged: commands found, wrappers removed, rules that hit, why."""
+    from agentgov.adapters.local_context import place
+    from agentgov.engine import judge_shell
+    from agentgov.policy.in_force import policy_in_force
+    from agentgov.reporters.decision_report import explain_text
+    from agentgov.subjects import ShellCommand
+
+    where = (cwd or Path.cwd()).resolve()
+    found = policy_in_force(where)
+    placement = place(found.policy, where, level=_level(level))
+    judgement = judge_shell(ShellCommand(_command_text(command)), found.policy, placement.context)
+    typer.echo(explain_text(judgement, f"{placement.because}; policy {found.label}"))
+
+
+@app.command()
+def rules(
+    output: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+) -> None:
+    """List the rule catalogue: ids, classes, modes in the policy in force, an example each."""
+    import json
+
+    from agentgov.evaluators.rules.registry import RULES
+    from agentgov.policy.in_force import policy_in_force
+    from agentgov.reporters.decision_report import rules_rows, rules_text
+
+    rows = rules_rows(list(RULES.values()), policy_in_force(Path.cwd()).policy)
+    typer.echo(
+        json.dumps({"v": 1, "rules": rows}, indent=2) if output is Format.json else rules_text(rows)
+    )
+
+
+@hook_app.command("claude-code")
+def hook_claude_code() -> None:
+    """Judge one Claude Code hook event from stdin (what the installed hook runs)."""
+    from agentgov.adapters.claude_code.hook import main as claude_code_hook
+
+    raise typer.Exit(claude_code_hook())
+
+
+def _claude_target(user: bool) -> tuple[Target, str]:
+    from agentgov.adapters.claude_code.settings import project_target, user_target
+    from agentgov.git_layout import find_repo
+
+    if user:
+        return user_target(Path.home()), "~/.claude/settings.json"
+    layout = find_repo(Path.cwd())
+    if layout is None:
+        raise UsageError("not inside a git repository; run this at your project, or use --user")
+    return project_target(layout.root), ".claude/settings.json"
+
+
+@app.command()
+def install(
+    integration: Annotated[
+        Integration | None, typer.Argument(help="What to install (default: everything).")
+    ] = None,
+    user: Annotated[bool, typer.Option(help="Claude Code: ~/.claude for this user only.")] = False,
+) -> None:
+    """Install agentgov's hooks: claude-code (more integrations join as they are built)."""
+    from agentgov.adapters.claude_code.settings import install as install_claude
+
+    target, shown = _claude_target(user)
+    report = install_claude(target)
+    state = "updated" if report.changed else "already up to date"
+    typer.echo(
+        f"claude-code: {shown} {state} ({report.hooks_added} hook events, "
+        f"{report.deny_added} deny rules added); shim {report.shim.name}"
+    )
+    if not user:
+        typer.echo("Commit .claude/settings.json and .agentgov/ so every clone is governed.")
+
+
+@app.command()
+def uninstall(
+    integration: Annotated[Integration, typer.Argument(help="What to remove.")],
+    user: Annotated[bool, typer.Option(help="Claude Code: ~/.claude for this user only.")] = False,
+) -> None:
+    """Remove exactly what `agentgov install` added."""
+    from agentgov.adapters.claude_code.settings import uninstall as uninstall_claude
+
+    target, shown = _claude_target(user)
+    report = uninstall_claude(target)
+    typer.echo(
+        f"claude-code: removed {report.hooks_added} hook events and {report.deny_added} "
+        f"deny rules from {shown}"
+    )
 
 
 def _display(path: Path) -> str:

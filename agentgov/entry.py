@@ -11,6 +11,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args == ["hook", "claude-code"]:
+        from agentgov.adapters.claude_code.hook import main as claude_code_hook
+
+        return claude_code_hook()
     from agentgov.cli import run
 
     return run(args)
