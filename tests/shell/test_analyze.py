@@ -75,6 +75,28 @@ COMMANDS = [
 ]
 
 
+# Where tree-sitter-bash 0.25 and bash disagree; the analyser follows bash.
+QUIRKS = [
+    ("echo $'\\\\' ; rm -rf / ; echo '", [("echo", "\\"), ("rm", "-rf", "/"), ("echo",)]),
+    ("cat <<< $'\\\\' ; rm -rf /", [("cat",), ("rm", "-rf", "/")]),
+    ("echo $'\\\\''|0'", [("echo", "\\|0")]),
+    ("echo $'a\\'b' ; ls", [("echo", "a'b"), ("ls",)]),
+    ("echo $'x\\\\'; rm -rf /", [("echo", "x\\"), ("rm", "-rf", "/")]),
+    ('echo "a\\\\"; rm -rf /', [("echo", "a\\"), ("rm", "-rf", "/")]),
+    ("echo '\\'; rm -rf /", [("echo", "\\"), ("rm", "-rf", "/")]),
+    ('echo \\\\"; rm -rf / #"', [("echo", "\\; rm -rf / #")]),
+    ("echo \\\\'; rm -rf / #'", [("echo", "\\; rm -rf / #")]),
+    ("echo a#'b ; rm -rf / ;'", [("echo", "a#b ; rm -rf / ;")]),
+    ('echo "a" # \' ; rm -rf /', [("echo", "a")]),
+    ('echo "  " " x " "\t"', [("echo", "  ", " x ", "\t")]),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), QUIRKS)
+def test_reads_what_bash_reads(source: str, expected: list[tuple[str, ...]]) -> None:
+    assert found(source) == expected
+
+
 @pytest.mark.parametrize(("source", "expected"), COMMANDS)
 def test_finds_every_command(source: str, expected: list[tuple[str, ...]]) -> None:
     assert found(source) == expected

@@ -211,7 +211,8 @@ WRAPPERS = [
     "exec",
 ]
 PROGRAMS = ["rm", "git", "curl", "kubectl", "npm", "pip", "terraform", "dd", "ls", "docker"]
-ARGUMENTS = st.from_regex(r"[A-Za-z0-9._/:=,+@%-]{1,12}", fullmatch=True)
+# No leading `=`: tree-sitter-bash reads `==` and `=~` as operators (an unparsed input).
+ARGUMENTS = st.from_regex(r"[A-Za-z0-9._/:,+@%-][A-Za-z0-9._/:=,+@%-]{0,11}", fullmatch=True)
 
 
 @RELAXED

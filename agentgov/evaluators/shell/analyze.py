@@ -44,6 +44,8 @@ MAX_REPARSE_DEPTH = 8
 """How many strings-within-strings (``bash -c``, ``eval``, heredocs) are re-parsed."""
 MAX_NESTING = 48
 """Syntactic nesting walked within one parse (substitutions, groups, bodies)."""
+MAX_REPARSED_CHARS = 4 * MAX_SOURCE_CHARS
+"""Characters re-parsed in total: strings within strings cannot multiply the work."""
 MAX_COMMANDS = 5_000
 MAX_FLOWS = 20_000
 
@@ -141,6 +143,7 @@ class _Walker:
         self.truncated = False
         # Files written so far (normalised path -> writing command), for FILE flows.
         self.writes: dict[str, int] = {}
+        self.reparse_budget = MAX_REPARSED_CHARS
 
     # -- bookkeeping -------------------------------------------------------------------
 
@@ -150,6 +153,7 @@ class _Walker:
         self.truncated = True
 
     def note_problems(self, parsed: Parsed) -> None:
+        self.unparsed.extend(parsed.problems)
         if parsed.root.has_error:
             found = problems(parsed.root, parsed.src)
             self.unparsed.extend(found)
@@ -742,6 +746,10 @@ class _Walker:
         if len(text) > MAX_SOURCE_CHARS:
             text = text[:MAX_SOURCE_CHARS]
             self.truncate(f"{what} longer than {MAX_SOURCE_CHARS} characters")
+        if len(text) > self.reparse_budget:
+            self.truncate(f"more than {MAX_REPARSED_CHARS} characters of nested scripts")
+            return []
+        self.reparse_budget -= len(text)
         static = "" if word.static else " (not static)"
         self.trace.append(f"re-parsed {what} at depth {depth}{static}")
         parsed = parse(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,20 @@ class Analysis:
     def upstream(self, index: int) -> tuple[SimpleCommand, ...]:
         seen: set[int] = set()
         stack = [index]
+        sources = self._sources
         while stack:
             current = stack.pop()
-            for flow in self.flows:
-                if flow.sink == current and flow.source not in seen:
-                    seen.add(flow.source)
-                    stack.append(flow.source)
+            for source in sources.get(current, ()):
+                if source not in seen:
+                    seen.add(source)
+                    stack.append(source)
         return tuple(self.commands[i] for i in sorted(seen))
+
+    @cached_property
+    def _sources(self) -> dict[int, list[int]]:
+        # Built once: rules ask for the upstream of many commands, and flows can number
+        # in the thousands.
+        sources: dict[int, list[int]] = {}
+        for flow in self.flows:
+            sources.setdefault(flow.sink, []).append(flow.source)
+        return sources

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 _HEREDOC_OPERATOR = re.compile(rb"(?<!<)<<(?!<)")
 _PLACEHOLDER = b"<"
 _ASCII_ONLY = bytes(range(128)) + b"x" * 128
+_MAX_STRING_FIXES = 16
+# A backslash (not itself escaped) before a blank.
+_ESCAPED_BLANK = re.compile(rb"(?<!\\)((?:\\\\)*)\\[ \t]")
 # A heredoc delimiter word ends at an unquoted blank or operator character.
 _DELIMITER_END = frozenset(" \t\n;&|<>()")
 
@@ -54,6 +57,7 @@ class Parsed:
     src: bytes
     heredocs: dict[int, Heredoc]
     trees: tuple[Tree, ...]
+    problems: tuple[str, ...] = ()
 
 
 def parse(text: str) -> Parsed:
@@ -68,14 +72,75 @@ def parse(text: str) -> Parsed:
     # ASCII, so the parser is given every non-ASCII byte as `x`: same offsets, same
     # structure, and every value is still read from the original bytes.
     parsed_bytes = src if src.isascii() else src.translate(_ASCII_ONLY)
+    if b"\\ " in parsed_bytes or b"\\\t" in parsed_bytes:
+        # tree-sitter-bash drops an escaped blank that is not inside a word (`echo \ `,
+        # `'a'\ b`); bash reads it as a word character. Show it `\x` instead: the same role
+        # wherever it is (quoted or not), and the value still comes from the original.
+        parsed_bytes = _ESCAPED_BLANK.sub(rb"\1\\x", parsed_bytes)
     tree = parser().parse(parsed_bytes)
+    notes: tuple[str, ...] = ()
+    if b"$'" in parsed_bytes:
+        tree, parsed_bytes, notes = _fix_ansi_c_strings(tree, parsed_bytes)
     if _HEREDOC_OPERATOR.search(src) is None:
-        return Parsed(tree.root_node, src, {}, (tree,))
+        return Parsed(tree.root_node, src, {}, (tree,), notes)
     heredocs, patched = _heredocs(tree.root_node, src, parsed_bytes)
     if not heredocs:
-        return Parsed(tree.root_node, src, {}, (tree,))
+        return Parsed(tree.root_node, src, {}, (tree,), notes)
     second = parser().parse(patched)
-    return Parsed(second.root_node, src, heredocs, (tree, second))
+    return Parsed(second.root_node, src, heredocs, (tree, second), notes)
+
+
+def _fix_ansi_c_strings(tree: Tree, data: bytes) -> tuple[Tree, bytes, tuple[str, ...]]:
+    """Make tree-sitter end every ``$'...'`` where bash ends it.
+
+    tree-sitter-bash 0.25 misreads ``\\\\`` before the closing quote: in
+    ``echo $'\\\\' ; rm -rf / ; echo '`` it runs the string on to the last quote and hides
+    the ``rm``. For the leftmost string it misreads, the content bash sees is shown as
+    ``x``s (nothing tree-sitter can misread) and the source parsed again.
+    """
+    for _ in range(_MAX_STRING_FIXES):
+        wrong = _misread_ansi_c(tree.root_node, data)
+        if wrong is None:
+            return tree, data, ()
+        start, end = wrong
+        patched = bytearray(data)
+        for offset in range(start, end):
+            if patched[offset] != 0x0A:
+                patched[offset] = 0x78  # "x"
+        data = bytes(patched)
+        tree = parser().parse(data)
+    return tree, data, ("$'...' strings tree-sitter could not read",)
+
+
+def _misread_ansi_c(root: Node, data: bytes) -> tuple[int, int] | None:
+    """The content range of the leftmost ``$'...'`` tree-sitter ends in the wrong place."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type != "ansi_c_string":
+            stack.extend(reversed(node.children))
+            continue
+        start = node.start_byte + 2
+        end = _ansi_c_end(data, start)
+        if end != node.end_byte:
+            # Unterminated in bash: hide the rest, which makes it an error for tree-sitter.
+            return start, (len(data) - 1 if end is None else end - 1)
+    return None
+
+
+def _ansi_c_end(data: bytes, start: int) -> int | None:
+    """Where bash ends a ``$'`` string whose content starts at ``start`` (after the quote)."""
+    i = start
+    length = len(data)
+    while i < length:
+        char = data[i]
+        if char == 0x5C:  # a backslash escapes the next character, a quote included
+            i += 2
+        elif char == 0x27:
+            return i + 1
+        else:
+            i += 1
+    return None
 
 
 def _heredocs(root: Node, src: bytes, parsed_bytes: bytes) -> tuple[dict[int, Heredoc], bytes]:

@@ -229,7 +229,12 @@ class WordReader:
                 self._find_nested(child)
                 parts.append((self.text(child), True))
                 static = False
-            elif kind not in ('"', '$"'):
+            elif kind in ('"', '$"'):
+                # tree-sitter puts blanks just before the closing quote in its token.
+                text = self.text(child)
+                if len(text) > 1 and text.endswith('"') and child.prev_sibling is not None:
+                    parts.append((_DQ_ESCAPE.sub(_dq_unescape, text[:-1]), True))
+            else:
                 parts.append((self.text(child), True))
         return static
 
