@@ -105,28 +105,36 @@ def _basename_of_url(text: str) -> str | None:
     return name or None
 
 
-def saved_names(command: SimpleCommand) -> frozenset[str]:
-    """Base names of the files ``command`` may have written: its ``-o``/``-O`` values, the
-    last component of every URL it names (``curl -O``, ``wget`` and ``aria2c`` save under
-    it), its ``>`` redirect targets, and the files ``tee`` writes."""
-    names: set[str] = set()
+def saved_paths(command: SimpleCommand) -> frozenset[str]:
+    """The files ``command`` may have written, as written: its ``-o``/``-O`` values, its
+    ``>`` redirect targets, the files ``tee`` writes and the destination of ``cp``/``mv``."""
+    paths: set[str] = set()
     for redirect in command.redirects:
         if redirect.op in (">", ">>", ">|", "&>", "&>>") and redirect.target is not None:
-            names.add(posixpath.basename(redirect.target.value))
+            paths.add(redirect.target.value)
     name = command.name.lower()
     spec = {"curl": _CURL, "wget": _WGET, "aria2c": _ARIA}.get(name)
     if spec is not None:
         parsed = parse_options(command.args, spec)
-        names.update(
-            posixpath.basename(option.value)
+        paths.update(
+            option.value
             for option in parsed.options
             if option.name in _OUTPUT_OPTIONS and option.value not in (None, "-")
         )
     operands = [word.value for word in command.args if not word.value.startswith("-")]
     if name == "tee":
-        names.update(posixpath.basename(text) for text in operands)
+        paths.update(operands)
     elif name in ("cp", "mv", "install") and operands:
-        names.add(posixpath.basename(operands[-1]))
+        paths.add(operands[-1])
+    paths.discard("")
+    return frozenset(paths)
+
+
+def saved_names(command: SimpleCommand) -> frozenset[str]:
+    """Base names of the files ``command`` may have written: those of ``saved_paths`` and
+    the last component of every URL it names (``curl -O``, ``wget`` and ``aria2c`` save
+    under it)."""
+    names = {posixpath.basename(path) for path in saved_paths(command)}
     for word in command.args:
         url_name = _basename_of_url(word.value)
         if url_name:

@@ -41,7 +41,10 @@ SHELLS = frozenset(
 _PYTHON = re.compile(r"(?:python|pypy)(?:[0-9]+(?:\.[0-9]+)*)?(?:-dbg)?")
 STDIN_FILES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 # Inline code that runs its own stdin: python -c "exec(sys.stdin.read())".
-_RUNS_STDIN = re.compile(r"(?s)\b(?:exec|eval|compile|Function)\b.*stdin|stdin.*\b(?:exec|eval)\b")
+_RUNS_STDIN = re.compile(
+    r"(?is)\b(?:exec|eval|compile|Function)\b.*(?:stdin|readFileSync\(\s*0\b)"
+    r"|stdin.*\b(?:exec|eval)\b"
+)
 
 # Per language: options that take the code, options that take some other value, options
 # whose value is a module or file to run instead of stdin.

@@ -26,7 +26,12 @@ import re
 from collections.abc import Iterator
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
-from agentgov.evaluators.rules.shell.downloads import first_url, is_download, saved_names
+from agentgov.evaluators.rules.shell.downloads import (
+    first_url,
+    is_download,
+    saved_names,
+    saved_paths,
+)
 from agentgov.evaluators.rules.shell.interpreters import (
     STDIN_FILES,
     CodeInput,
@@ -53,6 +58,8 @@ class _Sources:
         for command in analysis.commands:
             if is_download(command):
                 self.download[command.index] = command
+        if not self.download:
+            return
         for command in analysis.commands:
             if command.index not in self.download:
                 found = next(
@@ -90,8 +97,6 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
     reported: set[str] = set()
     for command in analysis.commands:
         code = code_input(command)
-        if code is None and command.name != "":
-            continue
         found: tuple[SimpleCommand | str, str] | None = _powershell_download(command)
         if found is None:
             sources = sources or _Sources(analysis)
@@ -99,8 +104,10 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
                 continue
             if code is not None:
                 found = _download_run_by(command, code, sources)
-            else:
+            elif command.name == "":
                 found = _computed_from_download(command, sources)
+            else:
+                found = _installed_binary(command, sources)
         if found is None:
             continue
         download, how = found
@@ -144,6 +151,21 @@ def _download_run_by(
         writer = sources.analysis.commands[index]
         if index < command.index and name in saved_names(writer):
             return download, "saved"
+    return None
+
+
+def _installed_binary(
+    command: SimpleCommand, sources: _Sources
+) -> tuple[SimpleCommand, str] | None:
+    """``curl -o /usr/local/bin/tool URL && tool``: a download saved into a ``bin``
+    directory and run by name from the PATH."""
+    for index, download in sources.download.items():
+        if index >= command.index:
+            continue
+        for path in saved_paths(sources.analysis.commands[index]):
+            parent = posixpath.basename(posixpath.dirname(path))
+            if parent == "bin" and posixpath.basename(path) == command.name:
+                return download, "saved"
     return None
 
 
