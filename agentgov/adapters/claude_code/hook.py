@@ -197,7 +197,7 @@ def _answer(
     decision: Decision, event: HookEvent, environ: Mapping[str, str], found: PolicyInForce
 ) -> tuple[Verdict, str]:
     summary = decision.reason or decision.action_class.value
-    level = f"level {decision.level.value} ({decision.level.id}), task class {decision.task_class}"
+    level = f"level {decision.level.value} {decision.level.id}, task class {decision.task_class}"
     if decision.verdict is Verdict.ALLOW:
         return Verdict.ALLOW, f"agentgov: {decision.action_class.value} allowed at {level}"
     if decision.verdict is Verdict.ASK:
