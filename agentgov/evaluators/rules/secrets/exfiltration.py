@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterator
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
+from agentgov.evaluators.rules.cli_options import OptionSpec, parse_options
+from agentgov.evaluators.rules.git.git_args import git_commands
 from agentgov.evaluators.rules.path_words import resolve
 from agentgov.evaluators.rules.secrets.network_senders import Sending, sending
 from agentgov.evaluators.rules.secrets.secret_sources import (
@@ -31,6 +33,7 @@ from agentgov.evaluators.rules.secrets.secret_sources import (
     archived_secrets,
     emitted_secrets,
     holds_secret_word,
+    inline_secrets,
     is_archiver,
     is_reader,
     is_secret_variable,
@@ -59,6 +62,16 @@ _ISSUERS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("$HF_", "$HUGGINGFACE_", "$HUGGING_FACE_"), ("huggingface.co",)),
     (("$SENTRY_",), ("sentry.io",)),
 )
+_GIT_STAGE = OptionSpec(
+    short_value="mFCct",
+    long_value=frozenset(
+        {
+            *("message", "file", "author", "date", "reuse-message", "reedit-message"),
+            *("fixup", "squash", "template", "cleanup", "trailer", "pathspec-from-file"),
+            "chmod",
+        }
+    ),
+)
 _STDIN_KINDS = frozenset({FlowKind.PIPE, FlowKind.STDIN_REDIRECT})
 _ALWAYS_KINDS = frozenset({FlowKind.SUBSTITUTION, FlowKind.PROCESS_SUBSTITUTION})
 _WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
@@ -85,7 +98,11 @@ def _carried(analysis: Analysis, home: str) -> dict[int, Secret]:
     or packs itself, or what reached it from upstream (through any flow)."""
     carried: dict[int, Secret] = {}
     for command in analysis.commands:
-        found = emitted_secrets(command, home) + archived_secrets(command, home)
+        found = (
+            emitted_secrets(command, home)
+            + archived_secrets(command, home)
+            + inline_secrets(command, home)
+        )
         if not found and (is_reader(command.name) or is_archiver(command.name)):
             listed = listed_secret(command, analysis, home)
             found = (listed,) if listed else ()
@@ -170,7 +187,7 @@ def _incoming(
             continue
         if (
             flow.kind in _ALWAYS_KINDS
-            or (flow.kind in _STDIN_KINDS and send.stdin)
+            or (flow.kind in _STDIN_KINDS and (send.stdin or "xargs" in command.wrappers))
             or (flow.kind is FlowKind.FILE and (send.files or send.stdin))
         ):
             yield carried[flow.source]
@@ -197,7 +214,29 @@ _REMEDIATION = {
 }
 
 
+def _pushed_secrets(analysis: Analysis, home: str) -> Iterator[Hit]:
+    """``git add .env && git commit -m x && git push``: a credential file staged and pushed
+    in the same command leaves with the push."""
+    staged: Secret | None = None
+    for git in git_commands(analysis):
+        if git.subcommand in ("add", "commit", "stage") and staged is None:
+            for word in parse_options(git.args, _GIT_STAGE).operands:
+                if names_secret(word, git.command.cwd, home):
+                    staged = Secret(SecretKind.FILE, shown_path(word.value, home))
+                    break
+        elif git.subcommand == "push" and staged is not None:
+            yield RULE.hit(
+                git.command.text,
+                f"{staged.what} would leave this machine through git push: credentials "
+                "must not be sent over the network",
+                f"unstage it (git rm --cached {staged.what}), add it to .gitignore, and keep "
+                "its values in the environment or a secret manager",
+            )
+            return
+
+
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
+    yield from _pushed_secrets(analysis, ctx.home)
     carried: dict[int, Secret] | None = None
     written: dict[str, Secret] = {}
     for command in analysis.commands:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from agentgov.evaluators.rules.cli_options import OptionSpec, parse_options
+from agentgov.evaluators.rules.secrets.secret_sources import inline_code
 from agentgov.evaluators.shell.model import Word
 
 if TYPE_CHECKING:
@@ -243,6 +244,22 @@ _WORD_SENDERS = frozenset(
 )
 
 
+_INLINE_NETWORK = re.compile(
+    r"requests\.|urllib|urlopen|http\.client|httpx|aiohttp|socket\.|\bfetch\(|axios|"
+    r"https?\.request|net\.connect|Net::HTTP|LWP::|IO::Socket|open-uri|curl_exec|"
+    r"fsockopen|file_get_contents\(\s*['\"]https?:|smtplib|ftplib|paramiko"
+)
+
+
+def _inline_sender(command: SimpleCommand) -> Sending | None:
+    """A one-liner (``python -c``, ``node -e``...) whose code talks to the network sends
+    whatever it touches: its own output and what it reads on stdin."""
+    code = inline_code(command)
+    if code is None or not _INLINE_NETWORK.search(code):
+        return None
+    return Sending(stdin="stdin" in code.lower() or "readFileSync(0" in code, output=True)
+
+
 def sending(command: SimpleCommand) -> Sending | None:
     """How ``command`` sends data over the network, or None when it does not."""
     name = command.name
@@ -306,4 +323,4 @@ def sending(command: SimpleCommand) -> Sending | None:
         return Sending(files=files, stdin=any(word.value == "-" for word in files) or not files)
     if name in _WORD_SENDERS:
         return Sending()
-    return None
+    return _inline_sender(command)

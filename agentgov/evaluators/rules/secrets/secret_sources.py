@@ -238,31 +238,33 @@ def _after(word: Word, separator: str) -> Word:
 
 def reader_files(command: SimpleCommand) -> tuple[Word, ...]:
     """The file words a command writes to stdout: a reader's file operands, ``dd if=``,
-    ``cp FILE /dev/stdout``, ``git show REV:PATH``, ``openssl ... -in FILE``, and a ``<``
-    redirect into one of them."""
+    ``cp FILE /dev/stdout``, ``git show REV:PATH`` and ``git diff|log|show -- PATH``,
+    ``openssl ... -in FILE``, and any command's ``<`` redirect (what it reads on stdin it
+    may print)."""
     name = command.name
+    words = [
+        redirect.target
+        for redirect in command.redirects
+        if redirect.op == "<" and redirect.target is not None
+    ]
     if name not in _FILE_PRINTERS:
-        return ()
+        return tuple(words)
     args = command.args
     values = command.values()
-    words: list[Word] = []
     if name in _READERS:
         words.extend(_file_operands(command))
     elif name == "dd":
         words.extend(_after(word, "=") for word in args if word.value.startswith("if="))
     elif name == "cp" and values and values[-1] in _STDOUT_FILES:
         words.extend(word for word in args[:-1] if not word.value.startswith("-"))
-    elif name == "git" and values[:1] == ("show",):
-        words.extend(_after(word, ":") for word in args[1:] if ":" in word.value)
+    elif name == "git" and values[:1] in (("show",), ("diff",), ("log",)):
+        for word in args[1:]:
+            if ":" in word.value and not word.value.startswith("-"):
+                words.append(_after(word, ":"))  # git show HEAD:.env
+            elif not word.value.startswith("-"):
+                words.append(word)  # git diff -- .env, git log -p .env
     elif name == "openssl":
         words.extend(args[i + 1] for i, text in enumerate(values[:-1]) if text == "-in")
-    else:
-        return ()
-    words.extend(
-        redirect.target
-        for redirect in command.redirects
-        if redirect.op == "<" and redirect.target is not None
-    )
     return tuple(words)
 
 
@@ -333,6 +335,60 @@ def _dumps_environment(command: SimpleCommand, files: tuple[Word, ...]) -> bool:
     return any(_ENVIRON.search(word.value) for word in files)
 
 
+_SCRIPTING = re.compile(
+    r"(?:python|pypy)[0-9.]*|node|nodejs|deno|bun|ruby[0-9.]*|perl[0-9.]*|php[0-9.]*"
+)
+_CODE_FLAGS = frozenset({"-c", "-e", "-E", "-r", "-p", "--eval", "--print"})
+_QUOTED = re.compile(r"""(['"])([^'"\n]{1,300})\1""")
+_ENV_WHOLE = re.compile(
+    r"(?:print|pprint|dumps|stringify|log|puts|p|dict|json)\s*\(?\s*(?:dict\()?"
+    r"(?:os\.environ|process\.env|ENV|%ENV)\b\s*\)?\s*(?:\)|$|;)"
+)
+_ENV_ONE = re.compile(
+    r"(?:os\.environ(?:\.get)?\s*[\[(]\s*|os\.getenv\(\s*|ENV\[\s*|\$ENV\{\s*)[\'\"]?"
+    r"([A-Za-z_][A-Za-z0-9_]*)|process\.env\.([A-Za-z_][A-Za-z0-9_]*)"
+)
+_PRINTS = re.compile(r"\b(?:print|pprint|puts|console\.log|echo|printf|say|write)\b|\bp\s")
+
+
+def inline_code(command: SimpleCommand) -> str | None:
+    """The code of ``python -c``, ``node -e``, ``ruby -e``, ``perl -e``, ``php -r``."""
+    if not _SCRIPTING.fullmatch(command.name):
+        return None
+    values = command.values()
+    codes = [code for flag, code in itertools.pairwise(values) if flag in _CODE_FLAGS]
+    return "\n".join(codes) if codes else None
+
+
+def inline_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:
+    """Secrets a one-liner's code touches: quoted credential paths (``open('.env')``),
+    secret variables (``os.environ['GITHUB_TOKEN']``) and the whole environment."""
+    code = inline_code(command)
+    if code is None:
+        return ()
+    found: list[Secret] = []
+    for _, text in _QUOTED.findall(code):
+        path = (
+            text
+            if text.startswith(("/", "~")) or command.cwd is None
+            else posixpath.join(command.cwd, text)
+        )
+        if "\n" not in text and " " not in text and is_secret_path(path, home, None):
+            found.append(Secret(SecretKind.FILE, shown_path(text, home)))
+    for match in _ENV_ONE.finditer(code):
+        name = match.group(1) or match.group(2)
+        if is_secret_variable(name):
+            found.append(Secret(SecretKind.VARIABLE, "$" + name))
+    if _ENV_WHOLE.search(code):
+        found.append(Secret(SecretKind.ENVIRONMENT, "the environment"))
+    return tuple(found)
+
+
+def prints(code: str) -> bool:
+    """True when inline code writes to stdout."""
+    return bool(_PRINTS.search(code))
+
+
 def emitted_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:
     """Every secret ``command`` writes to stdout, in the order found."""
     files = reader_files(command)
@@ -348,6 +404,9 @@ def emitted_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:
         found.extend(Secret(SecretKind.VARIABLE, "$" + n) for n in _printed_variables(command))
     if _dumps_environment(command, files):
         found.append(Secret(SecretKind.ENVIRONMENT, "the environment"))
+    code = inline_code(command)
+    if code is not None and prints(code):
+        found.extend(inline_secrets(command, home))
     return tuple(found)
 
 
