@@ -187,6 +187,12 @@ NEGATIVE = [
     "pip install $PACKAGES",
     "xargs pip install < requirements.txt",
     "echo $PACKAGES | xargs pip install",
+    'npm install "left-pad@$LEFT_PAD_VERSION"',
+    'go install "golang.org/x/tools/gopls@$GOPLS_VERSION"',
+    'cargo install ripgrep --version "$RG_VERSION"',
+    'gem install rails -v "$RAILS_VERSION"',
+    'uvx "ruff@$RUFF_VERSION" check .',
+    "docker run --rm $IMAGE",
     'pip install "requests==$VERSION"',
     # not installs
     "pip download requests",

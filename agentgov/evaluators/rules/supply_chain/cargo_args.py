@@ -43,6 +43,8 @@ _EXACT = re.compile(r"=?\s*\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)
 def _version_pin(version: str | None) -> Strictness:
     if version is None or version.strip() in ("", "*"):
         return ANY
+    if "$" in version:
+        return EXACT  # --version "$V": a version the analyser cannot see
     return EXACT if _EXACT.fullmatch(version.strip()) else CONSTRAINED
 
 

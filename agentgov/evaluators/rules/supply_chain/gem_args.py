@@ -42,7 +42,7 @@ def _version_pin(versions: tuple[str, ...]) -> Strictness:
     for version in versions:
         for part in version.split(","):
             text = part.strip()
-            if _BARE.fullmatch(text):
+            if _BARE.fullmatch(text) or text.startswith("$"):
                 pins.append(EXACT)
             elif text and not text.startswith("!="):
                 pins.append(CONSTRAINED)

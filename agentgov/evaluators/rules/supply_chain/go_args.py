@@ -21,6 +21,7 @@ from agentgov.evaluators.rules.supply_chain.pin_forms import (
     LOCKED,
     Install,
     Requested,
+    spec_texts,
 )
 from agentgov.policy.model import Strictness
 
@@ -61,7 +62,7 @@ def _split(words: tuple[Word, ...]) -> tuple[list[str], list[str]]:
             if "=" not in name and name in _VALUE_FLAGS:
                 index += 1
             continue
-        operands.append(text)
+        operands.extend(spec_texts(words[index - 1 : index], placeholder="v0.0.0"))
     return flags, operands
 
 

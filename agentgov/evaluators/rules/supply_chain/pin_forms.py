@@ -114,20 +114,21 @@ def url_pin(url: str, *, ref_separator: str = "@") -> Strictness:
 _EXPANSION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
-def spec_texts(words: tuple[Word, ...]) -> tuple[str, ...]:
+def spec_texts(words: tuple[Word, ...], placeholder: str = "0.0.0") -> tuple[str, ...]:
     """The package words of an install, as text to judge.
 
     A word that starts with an expansion (``$PKG``) names an unknown package: the verdict
     depends on it, which is the analyser's ``dynamic`` class, so it is left out here. In a
     word that only ends with one (``requests==$VERSION``) the expansion stands for a
-    version, and the pin the static text spells still counts.
+    version (``placeholder``, an exact version in the ecosystem's spelling), and the pin
+    the static text spells still counts.
     """
     texts: list[str] = []
     for word in words:
         if word.static:
             texts.append(word.value)
         elif not word.value.startswith(("$", "`")):
-            texts.append(_EXPANSION.sub("0", word.value))
+            texts.append(_EXPANSION.sub(placeholder, word.value))
     return tuple(text for text in texts if text)
 
 
