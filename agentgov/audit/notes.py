@@ -48,7 +48,8 @@ MAX_ATTEMPTS = 200
 
 BackendName = Literal["auto", "libgit2", "git"]
 
-_BACKOFF_FIRST = 0.0002
+_BACKOFF_FIRST = 0.001
+"""About one append: after a lost race, wait up to two of them (doubling, jittered)."""
 _BACKOFF_CAP = 0.020
 _FANOUT_ROOT_LIMIT = 256
 """A root holding more entries than there are two-character subtrees must hold flat notes."""
@@ -582,8 +583,7 @@ class _Libgit2Backend:
     def move_ref(self, ref: str, new: str, old: str | None, message: str) -> None:
         log = message.strip()
         if old is None:
-            # Raises AlreadyExistsError when another writer created it first.
-            self._repo.create_reference_direct(ref, new, False, log)
+            self._create_ref(ref, new, log)
             return
         try:
             current = self._repo.lookup_reference(ref)
@@ -594,6 +594,22 @@ class _Libgit2Backend:
         # libgit2 compares against the target `current` was loaded with, under the ref
         # lock: the compare-and-swap that `git notes` and `create_note` lack.
         current.set_target(new, log)
+
+    def _create_ref(self, ref: str, new: str, log: str) -> None:
+        """Create ``ref`` only if it is still absent, checked under the ref's lock.
+
+        ``create_reference(name, oid, force=False)`` is not that: libgit2 checks for an
+        existing ref *before* it takes the lock, so two first writers can both pass the
+        check and the second silently replaces the first one's notes commit (2 rounds in
+        30 lost a record when 8 processes made their first append at once).
+        """
+        with self._repo.transaction() as transaction:
+            transaction.lock_ref(ref)  # GitError while another writer holds it: retried
+            if self.tip(ref) is not None:
+                raise _LostRace(f"{ref} was created by another writer")
+            # No reflog signature: pygit2 1.21 cannot pass one (a cffi type error), and
+            # libgit2 then uses the configured identity, or a placeholder without one.
+            transaction.set_target(ref, new, message=log)
 
 
 def _walk_fanout(tree: pygit2.Tree, prefix: str) -> Iterator[tuple[str, str]]:

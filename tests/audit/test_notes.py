@@ -11,7 +11,7 @@ import hashlib
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 import pytest
 
@@ -62,26 +62,32 @@ def git_input(repo: Path, data: str, *args: str) -> str:
     return done.stdout.strip()
 
 
+Layout = dict[str, Union["Layout", str]]
+"""A notes tree to craft: name -> subtree or blob content."""
+
+
 def set_notes_tree(repo: Path, entries: dict[str, str]) -> None:
     """Point the notes ref at a commit whose tree is ``entries`` (path -> content),
     a layout git or libgit2 might have left: flat, fanned out, or deeper."""
 
-    def tree(level: dict[str, object]) -> str:
+    def tree(level: Layout) -> str:
         lines = []
         for name, value in level.items():
             if isinstance(value, dict):
                 lines.append(f"040000 tree {tree(value)}\t{name}")
             else:
-                blob = git_input(repo, str(value), "hash-object", "-w", "--stdin")
+                blob = git_input(repo, value, "hash-object", "-w", "--stdin")
                 lines.append(f"100644 blob {blob}\t{name}")
         return git_input(repo, "\n".join(lines) + "\n", "mktree")
 
-    nested: dict[str, object] = {}
+    nested: Layout = {}
     for path, content in entries.items():
         level = nested
         *dirs, leaf = path.split("/")
         for part in dirs:
-            level = level.setdefault(part, {})  # type: ignore[assignment]
+            sub = level.setdefault(part, {})
+            assert isinstance(sub, dict)
+            level = sub
         level[leaf] = content
     commit = git_input(repo, "crafted notes\n", "commit-tree", tree(nested))
     git(repo, "update-ref", REF, commit)
