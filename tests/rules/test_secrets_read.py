@@ -88,6 +88,7 @@ POSITIVE = [
     "cat ${HOME}/.ssh/id_rsa",
     "timeout 5 cat .env",
     "cat /etc/shadow",
+    "openssl rsa -in certs/server.key -text",
 ]
 
 NEGATIVE = [
@@ -105,6 +106,7 @@ NEGATIVE = [
     "grep -c API_KEY .env",
     "grep -l SECRET .env",
     "cut -d= -f1 .env",
+    "openssl x509 -in certs/server.pem -noout -text",
     "python3 -c \"from dotenv import load_dotenv; load_dotenv('.env')\"",
     "python3 -c 'import os; print(os.getcwd())'",
     "git diff -- src/",

@@ -202,6 +202,9 @@ for _alias, _base in (("egrep", "grep"), ("fgrep", "grep"), ("gawk", "awk"), ("m
 
 _ENV_DUMPS = frozenset({"printenv", "env"})
 _SHELL_DUMPS = frozenset({"set", "export", "declare", "typeset"})
+_OPENSSL_KEY_READERS = frozenset(
+    (command,) for command in ("rsa", "pkey", "ec", "dsa", "pkcs12", "pkcs8", "enc", "base64")
+)
 _FILE_PRINTERS = frozenset({*_READERS, "dd", "cp", "git", "openssl"})
 _STDOUT_FILES = frozenset({"/dev/stdout", "/dev/tty", "/dev/stderr", "/dev/fd/1", "-"})
 _ENVIRON = re.compile(r"/proc/(?:self|\d+|\$\$|\*)/environ")
@@ -263,7 +266,8 @@ def reader_files(command: SimpleCommand) -> tuple[Word, ...]:
                 words.append(_after(word, ":"))  # git show HEAD:.env
             elif not word.value.startswith("-"):
                 words.append(word)  # git diff -- .env, git log -p .env
-    elif name == "openssl":
+    elif name == "openssl" and values[:1] in _OPENSSL_KEY_READERS:
+        # openssl rsa|pkey|ec -in KEY prints the key; x509/req/crl -in only certificates.
         words.extend(args[i + 1] for i, text in enumerate(values[:-1]) if text == "-in")
     return tuple(words)
 
