@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
 
 from agentgov.evaluators.shell.analyze import MAX_REPARSE_DEPTH, analyze
-from agentgov.evaluators.shell.model import Analysis, Flow, FlowKind, Origin, Redirect, Word
+from agentgov.evaluators.shell.model import (
+    Analysis,
+    Flow,
+    FlowKind,
+    Origin,
+    Redirect,
+    SimpleCommand,
+    Word,
+)
+from agentgov.evaluators.shell.words import new_word
 
 CWD = "/work/project"
 HOME = "/home/dev"
@@ -598,3 +608,21 @@ def test_wide_pipeline_flows_are_capped() -> None:
     analysis, seconds = _timed(f"{group} | {group} | {group}")
     assert seconds < 5
     assert analysis.truncated
+
+
+# -- values built without __init__ are ordinary values ---------------------------------
+
+
+def test_values_built_fast_have_exactly_the_dataclass_fields() -> None:
+    analysis = run("a | b $(c) > f")
+    values: list[Analysis | SimpleCommand | Flow | Word] = [
+        analysis,
+        *analysis.commands,
+        *analysis.flows,
+        analysis.commands[-1].argv[0],
+    ]
+    for value in values:
+        names = {field.name for field in dataclasses.fields(value)}
+        assert set(vars(value)) == names, type(value).__name__
+        assert value == dataclasses.replace(value)
+    assert new_word("a", "'a'", True, False) == Word("a", "'a'")

@@ -49,6 +49,7 @@ MAX_REPARSED_CHARS = 4 * MAX_SOURCE_CHARS
 MAX_COMMANDS = 5_000
 MAX_FLOWS = 20_000
 
+_new = object.__new__
 _UNWRAPPABLE = frozenset(WRAPPERS) | {"env", "busybox"}
 _DIRECTORY_CHANGES = frozenset({"cd", "pushd", "popd"})
 _WRITE_OPERATORS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
@@ -76,17 +77,19 @@ def analyze(source: str, *, cwd: str = "/", home: str = "/root") -> Analysis:
         walker.truncate(f"input longer than {MAX_SOURCE_CHARS} characters: analysed the start")
     parsed = parse(text)
     walker.note_problems(parsed)
-    scope = Scope(posixpath.normpath(cwd) if cwd else None, {"HOME": home})
+    scope = Scope(_normalise(cwd) if cwd else None, {"HOME": home})
     frame = _Frame(parsed, Origin.TOP, 0, None, (), background=False)
     walker.visit(parsed.root, scope, frame, 0)
-    return Analysis(
-        source=source,
-        commands=tuple(walker.commands),
-        flows=tuple(walker.flows),
-        truncated=walker.truncated,
-        unparsed=tuple(walker.unparsed),
-        trace=tuple(walker.trace),
-    )
+    # Analysis(...) without its frozen __init__, as for SimpleCommand in _Walker.emit.
+    analysis = _new(Analysis)
+    fields = analysis.__dict__
+    fields["source"] = source
+    fields["commands"] = tuple(walker.commands)
+    fields["flows"] = tuple(walker.flows)
+    fields["truncated"] = walker.truncated
+    fields["unparsed"] = tuple(walker.unparsed)
+    fields["trace"] = tuple(walker.trace)
+    return analysis
 
 
 class _Frame:
@@ -168,7 +171,12 @@ class _Walker:
             self.truncate(f"more than {MAX_FLOWS} data flows")
             return
         self._flow_keys.add(key)
-        self.flows.append(Flow(source, sink, kind))
+        flow = _new(Flow)  # Flow(source, sink, kind) without the frozen __init__
+        fields = flow.__dict__
+        fields["source"] = source
+        fields["sink"] = sink
+        fields["kind"] = kind
+        self.flows.append(flow)
 
     # -- statements --------------------------------------------------------------------
 
@@ -324,7 +332,7 @@ class _Walker:
                 name = frame.text(variable)
                 body_scope.forget(name)
                 if sources:
-                    body_scope.taint[name] = tuple(sources)
+                    body_scope.taint_with(name, tuple(sources))
         for child in node.children:
             if not child.is_named or child.type == "variable_name":
                 continue
@@ -441,9 +449,13 @@ class _Walker:
             for group in _word_groups(word_nodes, frame.src):
                 words += reader.read(group[0]) if len(group) == 1 else reader.read_joined(group)
         pending: list[_Pending] = []
-        sources = self.nested(reader, scope, frame, nest, pending=pending)
-        redirects, redirect_pending = self.redirects(redirect_nodes, reader, scope, frame, nest)
-        pending += redirect_pending
+        sources: list[int] = []
+        if reader.nested or reader.references:
+            sources = self.nested(reader, scope, frame, nest, pending=pending)
+        redirects: tuple[Redirect, ...] = ()
+        if redirect_nodes:
+            redirects, redirect_pending = self.redirects(redirect_nodes, reader, scope, frame, nest)
+            pending += redirect_pending
         text = frame.text(outer if outer is not None else node)
         if not words:
             if not assignments and not redirects:
@@ -517,10 +529,12 @@ class _Walker:
         directory = cwd if own_cwd else scope.cwd
         wrappers = frame.wrappers
         origin = frame.origin
-        if argv[0].static and program_name(argv[0]) in _UNWRAPPABLE:
+        name = program_name(argv[0])
+        if name in _UNWRAPPABLE:
             unwrapped = unwrap(argv)
             if unwrapped.wrappers:
                 argv = unwrapped.argv
+                name = program_name(argv[0])
                 wrappers = wrappers + tuple(unwrapped.wrappers)
                 assignments = assignments + tuple(unwrapped.assignments)
                 self.trace.extend(unwrapped.notes)
@@ -529,34 +543,35 @@ class _Walker:
                 for word in unwrapped.chdir:
                     directory = _directory(directory, word)
                     self.trace.append(f"{wrappers[-1]} changes directory -> {directory}")
-        name = program_name(argv[0])
         if name == "git":
             directory = self.git_directory(argv, directory)
         index = len(self.commands)
-        command = SimpleCommand(
-            index=index,
-            name=name,
-            argv=tuple(argv),
-            text=text,
-            origin=origin,
-            depth=frame.depth,
-            assignments=assignments,
-            wrappers=wrappers,
-            redirects=redirects,
-            cwd=directory,
-            background=frame.background,
-            parent=frame.parent,
-        )
+        # SimpleCommand(...) without its frozen __init__ (2 us of a 10 us analysis); see
+        # words.new_word. The tests check these are exactly the dataclass's fields.
+        command = _new(SimpleCommand)
+        fields = command.__dict__
+        fields["index"] = index
+        fields["name"] = name
+        fields["argv"] = tuple(argv)
+        fields["text"] = text
+        fields["origin"] = origin
+        fields["depth"] = frame.depth
+        fields["assignments"] = assignments
+        fields["wrappers"] = wrappers
+        fields["redirects"] = redirects
+        fields["cwd"] = directory
+        fields["background"] = frame.background
+        fields["parent"] = frame.parent
         self.commands.append(command)
         self.add_pending(index, pending)
         if self.writes:
             self.note_reads(command)
         if redirects:
             self.note_writes(index, redirects, directory)
-        connected = [index]
-        if name in _FOLLOW:
-            connected += _FOLLOW[name](self, command, scope, frame, nest)
-        return connected
+        follow = _FOLLOW.get(name)
+        if follow is None:
+            return [index]
+        return [index, *follow(self, command, scope, frame, nest)]
 
     def add_pending(self, index: int, pending: Sequence[_Pending]) -> None:
         for other, kind, outgoing in pending:
@@ -965,7 +980,7 @@ def _merge(scope: Scope, outcomes: list[Scope]) -> None:
         return
     first = outcomes[0]
     scope.cwd = first.cwd if all(other.cwd == first.cwd for other in outcomes) else None
-    scope.variables = {
+    variables = {
         name: value
         for name, value in first.variables.items()
         if all(other.variables.get(name) == value for other in outcomes)
@@ -974,7 +989,7 @@ def _merge(scope: Scope, outcomes: list[Scope]) -> None:
     for other in outcomes:
         for name, sources in other.taint.items():
             taint[name] = tuple(dict.fromkeys(taint.get(name, ()) + sources))
-    scope.taint = taint
+    scope.replace(variables, taint)
 
 
 def _word_groups(nodes: list[Node], src: bytes) -> list[list[Node]]:
@@ -988,18 +1003,29 @@ def _word_groups(nodes: list[Node], src: bytes) -> list[list[Node]]:
     groups: list[list[Node]] = []
     previous_end = -1
     for node in nodes:
-        following = node.next_sibling if node.type == "$" else None
-        if following is not None and following.type == "string":
-            continue  # `$"text"` is a translated string: the `$` is not part of the value.
         start = node.start_byte
-        if groups and (
-            start == previous_end or _ESCAPES_ONLY.fullmatch(src, previous_end, start) is not None
+        if start == previous_end and groups:
+            if node.type == "$" and _is_translated_string(node):
+                continue
+            groups[-1].append(node)
+        elif (
+            groups
+            and src[previous_end] == 0x5C  # a backslash: only escapes in between?
+            and _ESCAPES_ONLY.fullmatch(src, previous_end, start) is not None
         ):
             groups[-1].append(node)
+        elif node.type == "$" and _is_translated_string(node):
+            continue
         else:
             groups.append([node])
         previous_end = node.end_byte
     return groups
+
+
+def _is_translated_string(node: Node) -> bool:
+    """The ``$`` of ``$"text"`` (a translated string): not part of the value."""
+    following = node.next_sibling
+    return following is not None and following.type == "string"
 
 
 def _has_expansion(text: str) -> bool:
@@ -1019,6 +1045,8 @@ def _directory(cwd: str | None, word: Word) -> str | None:
 
 
 def _normalise(path: str) -> str:
+    if path.startswith("/") and "//" not in path and "/." not in path and path[-1] != "/":
+        return path  # already normal (the common case: skip normpath's work)
     normal = posixpath.normpath(path)
     # POSIX keeps a leading `//`; for our comparisons it is `/`.
     return "/" + normal.lstrip("/") if normal.startswith("//") else normal

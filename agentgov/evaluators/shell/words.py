@@ -36,14 +36,35 @@ MAX_BRACE_WORDS = 64
 MAX_BRACE_LENGTH = 2048
 
 
+_new = object.__new__
+
+
+def new_word(value: str, raw: str, static: bool = True, glob: bool = False) -> Word:
+    """``Word(value, raw, static, glob)``, built without the frozen dataclass ``__init__``.
+
+    That ``__init__`` costs about 1 us (one ``object.__setattr__`` per field), as much as
+    the rest of reading a word; the analyser builds several per command on the hook's hot
+    path. The result is an ordinary ``Word`` (equality, hash and repr are unchanged);
+    ``tests/shell/test_analyze.py`` checks it sets exactly the dataclass's fields.
+    """
+    word = _new(Word)
+    fields = word.__dict__
+    fields["value"] = value
+    fields["raw"] = raw
+    fields["static"] = static
+    fields["glob"] = glob
+    return word
+
+
 class Scope:
     """What the analyser knows at one point of a shell's run.
 
     ``variables`` holds only variables with a known static value; ``taint`` maps a variable
-    to the commands whose output it holds (``X=$(curl ...)``).
+    to the commands whose output it holds (``X=$(curl ...)``). Read them freely; change
+    them only through ``assign``, ``forget`` and ``taint_with``.
     """
 
-    __slots__ = ("cwd", "taint", "variables")
+    __slots__ = ("_shared", "cwd", "taint", "variables")
 
     def __init__(
         self,
@@ -54,10 +75,23 @@ class Scope:
         self.cwd = cwd
         self.variables = variables
         self.taint: dict[str, tuple[int, ...]] = taint if taint is not None else {}
+        self._shared = False
 
     def copy(self) -> Scope:
-        """A scope for a subshell: changes made in it do not leak back."""
-        return Scope(self.cwd, dict(self.variables), dict(self.taint))
+        """A scope for a subshell: changes made in it do not leak back.
+
+        Copy-on-write: every pipeline stage and substitution gets a copy, and almost none
+        assigns anything, so the dictionaries are shared until one side writes.
+        """
+        twin = Scope(self.cwd, self.variables, self.taint)
+        twin._shared = self._shared = True
+        return twin
+
+    def _own(self) -> None:
+        if self._shared:
+            self.variables = dict(self.variables)
+            self.taint = dict(self.taint)
+            self._shared = False
 
     def lookup(self, name: str) -> str | None:
         """The static value of ``$name``, or None when it is not known."""
@@ -67,6 +101,7 @@ class Scope:
 
     def assign(self, name: str, word: Word, sources: tuple[int, ...] = ()) -> None:
         """Record ``name=word``; a non-static value makes the variable unknown."""
+        self._own()
         if word.static:
             self.variables[name] = word.value
         else:
@@ -78,8 +113,20 @@ class Scope:
 
     def forget(self, name: str) -> None:
         """The variable now holds something the analyser cannot know (``read X``, ``for``)."""
+        self._own()
         self.variables.pop(name, None)
         self.taint.pop(name, None)
+
+    def taint_with(self, name: str, sources: tuple[int, ...]) -> None:
+        """The variable holds the output of the commands ``sources``."""
+        self._own()
+        self.taint[name] = sources
+
+    def replace(self, variables: dict[str, str], taint: dict[str, tuple[int, ...]]) -> None:
+        """Take new dictionaries (owned by this scope from now on)."""
+        self.variables = variables
+        self.taint = taint
+        self._shared = False
 
 
 class WordReader:
@@ -100,7 +147,7 @@ class WordReader:
         """The words ``node`` becomes: one, or several after brace expansion."""
         raw = self.text(node)
         if node.type == "word" and _PLAIN.match(raw):
-            return [Word(raw, raw)]
+            return [new_word(raw, raw)]
         parts: list[tuple[str, bool]] = []  # (text, quoted)
         static = self._collect(node, parts, first=True)
         return self._finish(raw, parts, static)
@@ -129,19 +176,19 @@ class WordReader:
                 # Too many words to list: what it names is a pattern, like a glob.
                 glob = True
             elif len(expanded) > 1 or expanded[0] != value:
-                return [Word(each, raw, True, glob) for each in expanded]
-        return [Word(value, raw, static, glob)]
+                return [new_word(each, raw, True, glob) for each in expanded]
+        return [new_word(value, raw, static, glob)]
 
     def read_one(self, node: Node) -> Word:
         """One word, braces left unexpanded (assignment values are not brace-expanded)."""
         raw = self.text(node)
         if node.type == "word" and _PLAIN.match(raw):
-            return Word(raw, raw)
+            return new_word(raw, raw)
         parts: list[tuple[str, bool]] = []
         static = self._collect(node, parts, first=True)
         value = "".join(text for text, _ in parts)
         glob = any(not quoted and _GLOB.search(text) for text, quoted in parts)
-        return Word(value, raw, static, glob)
+        return new_word(value, raw, static, glob)
 
     def _collect(self, node: Node, parts: list[tuple[str, bool]], *, first: bool) -> bool:
         """Append ``node``'s pieces to ``parts``; return whether they are all static."""
