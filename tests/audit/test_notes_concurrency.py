@@ -136,17 +136,17 @@ def test_eight_writers_on_distinct_commits_keep_every_record(repo: Path) -> None
     # Each writer owns two commits, so the notes differ while the ref is shared.
     owned = [commits[2 * proc : 2 * proc + 2] for proc in range(8)]
 
-    elapsed, retries = run_writers(Run(str(repo), owned, appends=250))
+    elapsed, retries = run_writers(Run(str(repo), owned, appends=125))
 
     store = NotesStore(repo)
     for proc, pair in enumerate(owned):
         for index, commit in enumerate(pair):
             assert store.read(commit).split(b"\n")[:-1] == [
-                record(proc, seq) for seq in range(index, 250, 2)
+                record(proc, seq) for seq in range(index, 125, 2)
             ]
-    assert set(all_records(repo)) == expected(8, 250)
+    assert set(all_records(repo)) == expected(8, 125)
     git(repo, "fsck", "--strict", "--no-progress")
-    print(f"8x250 appends to 16 commits: {elapsed:.1f}s, {retries} lost races retried")
+    print(f"8x125 appends to 16 commits: {elapsed:.1f}s, {retries} lost races retried")
 
 
 def test_git_cli_writers_keep_every_record(repo: Path) -> None:
