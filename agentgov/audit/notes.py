@@ -10,7 +10,9 @@ commit on top and then move the ref *without checking that it still points where
 two writers at once silently drop records (measured 20-45 % lost; see
 shared/reference/git-notes.md). Here every write reads the tip, builds blob, trees and a
 notes commit whose parent is that tip, and moves the ref with a compare-and-swap; a lost race
-is retried with jittered backoff, bounded, and then reported.
+is retried with jittered backoff, bounded, and then reported. The very first write, which
+creates the ref, takes the ref's lock and checks for the ref under it: libgit2's
+create-if-absent checks before locking, so two first writers could both "create" it.
 
 Why fan-out paths: libgit2 writes every note at the root of the notes tree, so each write
 rewrites a tree with one entry per annotated commit (about 50 ms at 10,000 notes). Notes are
