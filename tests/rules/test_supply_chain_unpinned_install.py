@@ -262,6 +262,10 @@ NEGATIVE = [
     "docker build -t app . && docker run --rm app",
     "docker run --pull never myimage",
     "docker run --rm localhost:5000/app",
+    "docker tag registry.example/app:dev myapp && docker run myapp",
+    "docker buildx build -t app . && docker container run --rm app",
+    "cd cmd/tool && go install github.com/golang/mock/mockgen",
+    "cd web/src && npx eslint .",
 ]
 
 
@@ -487,6 +491,16 @@ def test_judge_requirement_text_follows_nested_files_and_fails_closed() -> None:
         ("reqs/base.txt", 1, "numpy"),
     ]
     assert findings[0].message == "cannot read gone.txt to check its pins"
+
+
+def test_judge_requirement_text_survives_cycles_and_bad_lines() -> None:
+    files = {"a.txt": "-r b.txt\nx==1\n", "b.txt": "-r a.txt\ny\n"}
+    [cycle] = judge_requirement_text(
+        files["a.txt"], "pip", Strictness.EXACT, path="a.txt", read_text=files.get
+    )
+    assert (cycle.path, cycle.requirement) == ("b.txt", "y")
+    [bad] = judge_requirement_text("--bogus-option\nrequests==1\n", "pip", Strictness.EXACT)
+    assert bad.message == "requirements.txt:1: pip cannot parse this line"
 
 
 def test_judge_requirement_text_under_locked_and_any() -> None:

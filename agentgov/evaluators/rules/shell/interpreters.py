@@ -221,7 +221,7 @@ def code_input(command: SimpleCommand) -> CodeInput | None:
         result = _shell(args)
     elif (language := _language(name)) is not None:
         result = _scripting(args, language)
-        if result.code and language != "php" and _RUNS_STDIN.search(result.code[0].value):
+        if result.code and _RUNS_STDIN.search(result.code[0].value):
             result = CodeInput(stdin=True, code=result.code)
     elif lowered in ("pwsh", "powershell", "pwsh.exe", "powershell.exe"):
         result = _powershell(args)
