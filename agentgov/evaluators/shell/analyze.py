@@ -30,7 +30,7 @@ from agentgov.evaluators.shell.model import (
     Word,
 )
 from agentgov.evaluators.shell.parse import Heredoc, Parsed, parse, problems
-from agentgov.evaluators.shell.words import SUBSTITUTIONS, Scope, WordReader
+from agentgov.evaluators.shell.words import SUBSTITUTIONS, Scope, WordReader, new_word
 from agentgov.evaluators.shell.wrappers import WRAPPERS, program_name, unwrap
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ MAX_COMMANDS = 5_000
 MAX_FLOWS = 20_000
 
 _new = object.__new__
+# Scope key of the file `exec N< FILE` opened (not a valid variable name, so no clash).
+_DESCRIPTOR = "&"
 _UNWRAPPABLE = frozenset(WRAPPERS) | {"env", "busybox"}
 _DIRECTORY_CHANGES = frozenset({"cd", "pushd", "popd"})
 _WRITE_OPERATORS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
@@ -529,6 +531,7 @@ class _Walker:
         directory = cwd if own_cwd else scope.cwd
         wrappers = frame.wrappers
         origin = frame.origin
+        unsets: tuple[str, ...] = ()
         name = program_name(argv[0])
         if name in _UNWRAPPABLE:
             unwrapped = unwrap(argv)
@@ -537,6 +540,7 @@ class _Walker:
                 name = program_name(argv[0])
                 wrappers = wrappers + tuple(unwrapped.wrappers)
                 assignments = assignments + tuple(unwrapped.assignments)
+                unsets = tuple(unwrapped.unsets)
                 self.trace.extend(unwrapped.notes)
                 if unwrapped.exec_origin:
                     origin = Origin.EXEC
@@ -562,6 +566,7 @@ class _Walker:
         fields["cwd"] = directory
         fields["background"] = frame.background
         fields["parent"] = frame.parent
+        fields["unsets"] = unsets
         self.commands.append(command)
         self.add_pending(index, pending)
         if self.writes:
@@ -693,6 +698,11 @@ class _Walker:
                 redirects.append(Redirect(descriptor + (operator or "<<"), None, body or ""))
             elif operator:
                 redirects.append(Redirect(descriptor + operator, target))
+                if operator in ("<&", ">&") and target is not None and target.value.isdigit():
+                    # `<&3` reads the file an earlier `exec 3< FILE` opened.
+                    opened = scope.lookup(_DESCRIPTOR + target.value)
+                    if opened is not None:
+                        redirects.append(Redirect(operator[0], new_word(opened, target.raw)))
         return tuple(redirects), pending
 
     # -- files written, then run or read ----------------------------------------------
@@ -860,6 +870,114 @@ class _Walker:
             )
         return connected
 
+    def follow_remote(
+        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
+    ) -> list[int]:
+        """``ssh host 'cmd'``: the remote shell runs the joined arguments, in a directory
+        and environment this analysis does not know."""
+        argv = launchers.ssh_command(command.argv)
+        if argv is None:
+            return []
+        self.reparse(
+            launchers.joined(argv),
+            command,
+            Scope(None, {}),
+            frame,
+            nest,
+            origin=Origin.EXEC,
+            what=f"{command.name} remote command",
+            extra_wrappers=(command.name,),
+        )
+        return []
+
+    def follow_container(
+        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
+    ) -> list[int]:
+        """``docker exec|run``, ``kubectl exec -- cmd``: the command runs in a container,
+        in its working directory (``-w``) or an unknown one."""
+        run = launchers.container_command(command.argv)
+        if run is None:
+            return []
+        workdir = run.workdir
+        inside = Scope(
+            workdir.value if workdir and workdir.static and workdir.value.startswith("/") else None,
+            {},
+        )
+        text = " ".join(word.raw for word in run.argv)
+        self.trace.append(f"found the command {command.name} runs in a container: {text[:80]}")
+        self.emit(
+            run.argv,
+            inside,
+            self.derive_exec(frame, command, (command.name,)),
+            nest + 1,
+            text=text,
+            assignments=run.environment,
+            own_cwd=True,
+            cwd=inside.cwd,
+        )
+        return []
+
+    def follow_command_string(
+        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
+    ) -> list[int]:
+        """``su user -c STRING``, ``runuser``, ``script -c``, ``flock FILE -c``."""
+        script = launchers.command_string(command.argv)
+        if script is None:
+            return []
+        return self.reparse(
+            script,
+            command,
+            scope,
+            frame,
+            nest,
+            origin=Origin.SHELL_C,
+            what=f"{command.name} -c string",
+            extra_wrappers=(command.name,),
+        )
+
+    def follow_parallel(
+        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
+    ) -> list[int]:
+        argv = launchers.parallel_command(command.argv)
+        if argv is None:
+            return []
+        return self.reparse(
+            launchers.joined(argv),
+            command,
+            scope,
+            frame,
+            nest,
+            origin=Origin.EXEC,
+            what="parallel command",
+            extra_wrappers=("parallel",),
+        )
+
+    def follow_exec(
+        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
+    ) -> list[int]:
+        """``exec 3< FILE`` opens a descriptor for later ``<&3``: remember which file."""
+        for redirect in command.redirects:
+            descriptor = redirect.op[: len(redirect.op) - len(redirect.op.lstrip("0123456789"))]
+            operator = redirect.op[len(descriptor) :]
+            target = redirect.target
+            if not descriptor:
+                continue
+            if operator in ("<&-", ">&-"):
+                scope.forget(_DESCRIPTOR + descriptor)  # `exec 3<&-` closes it
+            elif target is None:
+                continue
+            elif operator in ("<", ">", ">>", "<>"):
+                path = Word(_path_key(command.cwd, target.value), target.raw, target.static)
+                scope.assign(_DESCRIPTOR + descriptor, path)
+            elif operator in ("<&", ">&"):
+                # `exec 4<&3` makes 4 the same file as 3.
+                opened = scope.lookup(_DESCRIPTOR + target.value)
+                if opened is None:
+                    scope.forget(_DESCRIPTOR + descriptor)
+                else:
+                    scope.assign(_DESCRIPTOR + descriptor, Word(opened, target.raw))
+        return []
+
     def follow_downloader(
         self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
     ) -> list[int]:
@@ -957,6 +1075,17 @@ _Follow = Callable[[_Walker, SimpleCommand, Scope, _Frame, int], list[int]]
 _FOLLOW: dict[str, _Follow] = {
     **dict.fromkeys(launchers.SHELLS, _Walker.follow_shell),
     "eval": _Walker.follow_eval,
+    "exec": _Walker.follow_exec,
+    "ssh": _Walker.follow_remote,
+    "docker": _Walker.follow_container,
+    "podman": _Walker.follow_container,
+    "kubectl": _Walker.follow_container,
+    "oc": _Walker.follow_container,
+    "su": _Walker.follow_command_string,
+    "runuser": _Walker.follow_command_string,
+    "script": _Walker.follow_command_string,
+    "flock": _Walker.follow_command_string,
+    "parallel": _Walker.follow_parallel,
     "trap": _Walker.follow_trap,
     "watch": _Walker.follow_watch,
     "find": _Walker.follow_find,

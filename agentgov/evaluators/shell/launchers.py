@@ -167,3 +167,273 @@ def find_start_paths(argv: tuple[Word, ...] | list[Word]) -> list[Word]:
         paths.append(argv[i])
         i += 1
     return paths
+
+
+def _after_options(
+    argv: tuple[Word, ...] | list[Word],
+    start: int,
+    short_with_value: str,
+    long_with_value: frozenset[str],
+) -> int:
+    """The index of the first operand at or after ``start`` (options skipped)."""
+    i = start
+    while i < len(argv):
+        word = argv[i]
+        value = word.value
+        if not word.static or not value.startswith("-") or value == "-":
+            return i
+        if value == "--":
+            return i + 1
+        if value.startswith("--"):
+            i += 2 if value in long_with_value else 1
+            continue
+        consumed = 1
+        for position, char in enumerate(value[1:], start=1):
+            if char in short_with_value:
+                consumed = 1 if position < len(value) - 1 else 2
+                break
+        i += consumed
+    return i
+
+
+_SSH_WITH_VALUE = "BbcDEeFIiJLlmOopQRSWw"
+
+
+def ssh_command(argv: tuple[Word, ...] | list[Word]) -> list[Word] | None:
+    """The remote command of ``ssh [options] host command...`` (run by the remote shell)."""
+    host = _after_options(argv, 1, _SSH_WITH_VALUE, frozenset())
+    if host + 1 >= len(argv):
+        return None
+    return list(argv[host + 1 :])
+
+
+_DOCKER_EXEC_WITH_VALUE = "euw"
+_DOCKER_EXEC_LONG = frozenset({"--env", "--env-file", "--user", "--workdir", "--detach-keys"})
+_DOCKER_RUN_WITH_VALUE = "acehlmpuvw"
+_DOCKER_RUN_LONG = frozenset(
+    [
+        "--attach",
+        "--add-host",
+        "--blkio-weight",
+        "--cap-add",
+        "--cap-drop",
+        "--cgroup-parent",
+        "--cidfile",
+        "--cpu-period",
+        "--cpu-quota",
+        "--cpu-shares",
+        "--cpus",
+        "--cpuset-cpus",
+        "--cpuset-mems",
+        "--device",
+        "--dns",
+        "--dns-search",
+        "--dns-option",
+        "--env",
+        "--env-file",
+        "--entrypoint",
+        "--expose",
+        "--gpus",
+        "--hostname",
+        "--health-cmd",
+        "--health-interval",
+        "--health-retries",
+        "--health-timeout",
+        "--ip",
+        "--ip6",
+        "--label",
+        "--label-file",
+        "--link",
+        "--log-driver",
+        "--log-opt",
+        "--memory",
+        "--memory-swap",
+        "--memory-reservation",
+        "--mount",
+        "--name",
+        "--network",
+        "--net",
+        "--network-alias",
+        "--publish",
+        "--pid",
+        "--platform",
+        "--pull",
+        "--restart",
+        "--runtime",
+        "--security-opt",
+        "--shm-size",
+        "--stop-signal",
+        "--stop-timeout",
+        "--tmpfs",
+        "--user",
+        "--ulimit",
+        "--userns",
+        "--volume",
+        "--volumes-from",
+        "--workdir",
+        "--ipc",
+        "--uts",
+        "--isolation",
+        "--cgroupns",
+        "--domainname",
+        "--mac-address",
+        "--oom-score-adj",
+        "--sysctl",
+        "--group-add",
+        "--index",
+        "--detach-keys",
+        "--storage-opt",
+    ]
+)
+_COMPOSE_GLOBAL_WITH_VALUE = "fp"
+_COMPOSE_GLOBAL_LONG = frozenset(
+    {"--file", "--project-name", "--profile", "--env-file", "--project-directory", "--ansi"}
+)
+
+
+@dataclass(frozen=True)
+class ContainerRun:
+    """A command run in a container or pod: its argv, working directory (``-w``) and the
+    variables ``-e NAME=value`` sets in its environment."""
+
+    argv: list[Word]
+    workdir: Word | None = None
+    environment: tuple[tuple[str, Word], ...] = ()
+
+
+def container_command(argv: tuple[Word, ...] | list[Word]) -> ContainerRun | None:
+    """The command of ``docker|podman exec|run``, ``docker compose exec|run`` and
+    ``kubectl|oc exec ... -- command``."""
+    name = argv[0].value.rsplit("/", 1)[-1]
+    values = [word.value for word in argv]
+    if name in ("kubectl", "oc"):
+        if "exec" not in values or "--" not in values:
+            return None
+        rest = list(argv[values.index("--") + 1 :])
+        return ContainerRun(rest) if rest else None
+    i = _after_options(argv, 1, "Hc", frozenset({"--host", "--context", "--config"}))
+    if i < len(argv) and values[i] == "compose":
+        i = _after_options(argv, i + 1, _COMPOSE_GLOBAL_WITH_VALUE, _COMPOSE_GLOBAL_LONG)
+    if i >= len(argv) or values[i] not in ("exec", "run"):
+        return None
+    run = values[i] == "run"
+    short = _DOCKER_RUN_WITH_VALUE if run else _DOCKER_EXEC_WITH_VALUE
+    long_options = _DOCKER_RUN_LONG if run else _DOCKER_EXEC_LONG
+    target = _after_options(argv, i + 1, short, long_options)
+    command = list(argv[target + 1 :])
+    options = argv[i + 1 : target]
+    workdir = _option_value(options, ("-w", "--workdir"))
+    entrypoint = _option_value(options, ("--entrypoint",))
+    if entrypoint is not None:
+        command = [entrypoint, *command]
+    environment = tuple(_environment(options))
+    return ContainerRun(command, workdir, environment) if command else None
+
+
+def _environment(options: tuple[Word, ...] | list[Word]) -> list[tuple[str, Word]]:
+    """``-e NAME=value``, ``--env NAME=value``, ``--env=NAME=value`` (``-e NAME`` alone
+    passes the caller's value through: not known here)."""
+    found: list[tuple[str, Word]] = []
+    for position, word in enumerate(options):
+        value = word.value
+        if value in ("-e", "--env") and position + 1 < len(options):
+            setting = options[position + 1]
+        elif value.startswith("--env="):
+            setting = Word(value[len("--env=") :], word.raw, word.static)
+        elif value.startswith("-e") and len(value) > 2 and not value.startswith("--"):
+            setting = Word(value[2:], word.raw, word.static)
+        else:
+            continue
+        name, equals, assigned = setting.value.partition("=")
+        if equals and name:
+            found.append((name, Word(assigned, setting.raw, setting.static)))
+    return found
+
+
+def _option_value(options: tuple[Word, ...] | list[Word], names: tuple[str, ...]) -> Word | None:
+    found: Word | None = None
+    for position, word in enumerate(options):
+        name, equals, attached = word.value.partition("=")
+        if name in names:
+            if equals:
+                found = Word(attached, word.raw, word.static)
+            elif position + 1 < len(options):
+                found = options[position + 1]
+    return found
+
+
+_STRING_OPTIONS = {
+    "su": ("-c", "--command"),
+    "runuser": ("-c", "--command"),
+    "script": ("-c", "--command"),
+    "flock": ("-c", "--command"),
+}
+
+
+def command_string(argv: tuple[Word, ...] | list[Word]) -> Word | None:
+    """The script of ``su [user] -c STRING``, ``runuser``, ``script -c``, ``flock -c``."""
+    names = _STRING_OPTIONS.get(argv[0].value.rsplit("/", 1)[-1], ())
+    for position, word in enumerate(argv[1:], start=1):
+        value = word.value
+        if value == "--":
+            break
+        name, equals, attached = value.partition("=")
+        if name in names:
+            if equals:
+                return Word(attached, word.raw, word.static)
+            return argv[position + 1] if position + 1 < len(argv) else None
+        if value.startswith("-") and not value.startswith("--") and "c" in value:
+            # A cluster such as `-qc STRING` or `-cSTRING`.
+            rest = value[value.index("c") + 1 :]
+            if rest:
+                return Word(rest, word.raw, word.static)
+            return argv[position + 1] if position + 1 < len(argv) else None
+    return None
+
+
+_PARALLEL_WITH_VALUE = "jSaCdEIXnNLlPs"
+_PARALLEL_LONG = frozenset(
+    [
+        "--jobs",
+        "--sshlogin",
+        "--arg-file",
+        "--colsep",
+        "--delimiter",
+        "--eof",
+        "--replace",
+        "--joblog",
+        "--results",
+        "--tmpdir",
+        "--timeout",
+        "--max-args",
+        "--max-replace-args",
+        "--max-lines",
+        "--max-procs",
+        "--workdir",
+        "--basefile",
+        "--return",
+        "--env",
+        "--tag-string",
+        "--memfree",
+        "--load",
+        "--delay",
+        "--retries",
+        "--halt",
+        "--sshloginfile",
+        "--shebang-wrap",
+        "--block",
+        "--max-chars",
+    ]
+)
+_PARALLEL_SOURCES = frozenset({":::", "::::", ":::+", "::::+"})
+
+
+def parallel_command(argv: tuple[Word, ...] | list[Word]) -> list[Word] | None:
+    """The command template of ``parallel [options] command ::: arguments``."""
+    start = _after_options(argv, 1, _PARALLEL_WITH_VALUE, _PARALLEL_LONG)
+    command: list[Word] = []
+    for word in argv[start:]:
+        if word.value in _PARALLEL_SOURCES:
+            break
+        command.append(word)
+    return command or None

@@ -65,6 +65,8 @@ class SimpleCommand:
       (``/usr/bin/git`` -> ``git``); it is ``""`` when the name is not static.
     - ``argv`` holds every word after the wrappers, ``argv[0]`` the program as written.
     - ``assignments`` are the leading ``VAR=value`` words, including those given to ``env``.
+    - ``unsets`` are the variables ``env -u NAME`` removes from the command's environment
+      (``"*"`` when ``env -i`` empties it).
     - ``wrappers`` lists the wrappers removed, outermost first (``("sudo", "timeout")``).
     - ``cwd`` is the working directory the analyser tracked through ``cd`` and ``git -C``
       (an absolute path), or None when a ``cd`` target was not static.
@@ -93,6 +95,7 @@ class SimpleCommand:
     cwd: str | None = None
     background: bool = False
     parent: int | None = None
+    unsets: tuple[str, ...] = ()
 
     @property
     def args(self) -> tuple[Word, ...]:

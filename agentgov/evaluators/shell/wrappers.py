@@ -82,7 +82,10 @@ WRAPPERS: dict[str, _Options] = {
     "nice": _Options(
         with_value="n", long_with_value=frozenset({"--adjustment"}), numeric_flags=True
     ),
-    "time": _Options(with_value="fo", long_with_value=frozenset({"--format", "--output"})),
+    # `time` is a bash keyword: `time A=1 cmd` gives A=1 to cmd.
+    "time": _Options(
+        with_value="fo", long_with_value=frozenset({"--format", "--output"}), assignments=True
+    ),
     "timeout": _Options(
         with_value="ks", long_with_value=frozenset({"--kill-after", "--signal"}), operands=1
     ),
@@ -98,6 +101,21 @@ WRAPPERS: dict[str, _Options] = {
     ),
     "taskset": _Options(no_command="p", operands=1),
     "setsid": _Options(),
+    # `flock FILE cmd`; `flock FILE -c STRING` is a script (see launchers.py).
+    "flock": _Options(
+        with_value="wE",
+        long_with_value=frozenset({"--timeout", "--wait", "--conflict-exit-code"}),
+        no_command="c",
+        long_no_command=frozenset({"--command"}),
+        operands=1,
+    ),
+    # `runuser -u USER [--] cmd`; without -u it takes a -c STRING like su (launchers.py).
+    "runuser": _Options(
+        with_value="ugGws",
+        long_with_value=frozenset({"--user", "--group", "--supp-group", "--shell"}),
+        no_command="c",
+        long_no_command=frozenset({"--command"}),
+    ),
     "unbuffer": _Options(),
     "xargs": _Options(
         with_value="IEdaLnPs",
@@ -132,6 +150,7 @@ class Unwrapped:
     wrappers: list[str] = field(default_factory=list)
     assignments: list[tuple[str, Word]] = field(default_factory=list)
     chdir: list[Word] = field(default_factory=list)  # in order; the last one wins
+    unsets: list[str] = field(default_factory=list)  # env -u NAME; "*" for env -i
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -149,6 +168,10 @@ def unwrap(argv: list[Word]) -> Unwrapped:
             inner = _env(result)
         elif name == "busybox":
             inner = _busybox(result.argv)
+        elif name == "runuser" and not _has_user_option(result.argv):
+            inner = None
+        elif name == "flock" and any(word.value in ("-c", "--command") for word in result.argv):
+            inner = None  # `flock FILE -c STRING` runs a script, not a command
         elif name in WRAPPERS:
             inner = _generic(WRAPPERS[name], result)
         else:
@@ -245,9 +268,13 @@ def _env(result: Unwrapped) -> list[Word] | None:
             break
         if value in ("--help", "--version"):
             return None
+        if value in ("-", "-i", "--ignore-environment"):
+            result.unsets.append("*")
         option, operand, consumed = _env_option(argv, i)
         if option == "C":
             result.chdir.append(operand)
+        if option == "u":
+            result.unsets.append(operand.value)
         if option == "S":
             # -S splits its string into words that replace it (options, assignments and
             # the command may all be in there): parse them from the start again.
@@ -283,6 +310,16 @@ def _env_option(argv: list[Word], i: int) -> tuple[str, Word, int]:
                 return char, Word(attached_value, word.raw, word.static), 1
             return char, following, 2
     return "", following, 1
+
+
+def _has_user_option(argv: list[Word]) -> bool:
+    for word in argv[1:]:
+        value = word.value
+        if value == "--" or not value.startswith("-"):
+            return False
+        if value.startswith(("-u", "--user")):
+            return True
+    return False
 
 
 def _split(word: Word) -> list[Word]:
