@@ -13,13 +13,12 @@ Pure: no I/O, no globals but the lazily built parser. Limits keep pathological i
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from agentgov.evaluators.shell import launchers
+from agentgov.evaluators.shell.effects import FOLLOW, script_through_pipe
 from agentgov.evaluators.shell.model import (
     Analysis,
     Flow,
@@ -30,7 +29,8 @@ from agentgov.evaluators.shell.model import (
     Word,
 )
 from agentgov.evaluators.shell.parse import Heredoc, Parsed, parse, problems
-from agentgov.evaluators.shell.words import SUBSTITUTIONS, Scope, WordReader, new_word
+from agentgov.evaluators.shell.paths import directory_after_cd, normalise, output_files, path_key
+from agentgov.evaluators.shell.words import DESCRIPTOR, SUBSTITUTIONS, Scope, WordReader, new_word
 from agentgov.evaluators.shell.wrappers import WRAPPERS, program_name, unwrap
 
 if TYPE_CHECKING:
@@ -50,8 +50,6 @@ MAX_COMMANDS = 5_000
 MAX_FLOWS = 20_000
 
 _new = object.__new__
-# Scope key of the file `exec N< FILE` opened (not a valid variable name, so no clash).
-_DESCRIPTOR = "&"
 _UNWRAPPABLE = frozenset(WRAPPERS) | {"env", "busybox"}
 _DIRECTORY_CHANGES = frozenset({"cd", "pushd", "popd"})
 _WRITE_OPERATORS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
@@ -59,7 +57,6 @@ _STATEMENT_SEPARATORS = frozenset({";", ";;", "&", "\n"})
 _GIT_OPTIONS_WITH_VALUE = frozenset(
     {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"}
 )
-_SCRIPT_RUNNERS = frozenset({"echo", "printf"})
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 _ESCAPES_ONLY = re.compile(rb"(?:\\[\s\S])+")
 
@@ -72,17 +69,17 @@ def analyze(source: str, *, cwd: str = "/", home: str = "/root") -> Analysis:
     it runs in, and the data flows between commands (pipes, substitutions, files).
     Never raises on any input.
     """
-    walker = _Walker(home)
+    walker = Walker(home)
     text = source
     if len(text) > MAX_SOURCE_CHARS:
         text = text[:MAX_SOURCE_CHARS]
         walker.truncate(f"input longer than {MAX_SOURCE_CHARS} characters: analysed the start")
     parsed = parse(text)
     walker.note_problems(parsed)
-    scope = Scope(_normalise(cwd) if cwd else None, {"HOME": home})
-    frame = _Frame(parsed, Origin.TOP, 0, None, (), background=False)
+    scope = Scope(normalise(cwd) if cwd else None, {"HOME": home})
+    frame = Frame(parsed, Origin.TOP, 0, None, (), background=False)
     walker.visit(parsed.root, scope, frame, 0)
-    # Analysis(...) without its frozen __init__, as for SimpleCommand in _Walker.emit.
+    # Analysis(...) without its frozen __init__, as for SimpleCommand in Walker.emit.
     analysis = _new(Analysis)
     fields = analysis.__dict__
     fields["source"] = source
@@ -94,7 +91,7 @@ def analyze(source: str, *, cwd: str = "/", home: str = "/root") -> Analysis:
     return analysis
 
 
-class _Frame:
+class Frame:
     """Where the walk is: which parse, which origin, under which launcher."""
 
     __slots__ = ("background", "depth", "heredocs", "origin", "parent", "src", "wrappers")
@@ -117,8 +114,9 @@ class _Frame:
         self.wrappers = wrappers
         self.background = background
 
-    def derive(self, origin: Origin, *, background: bool | None = None) -> _Frame:
-        frame = object.__new__(_Frame)
+    def derive(self, origin: Origin, *, background: bool | None = None) -> Frame:
+        """A frame for a substitution or background job inside this one."""
+        frame = object.__new__(Frame)
         frame.src = self.src
         frame.heredocs = self.heredocs
         frame.origin = origin
@@ -129,6 +127,7 @@ class _Frame:
         return frame
 
     def text(self, node: Node) -> str:
+        """The source text of ``node``."""
         return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
@@ -137,7 +136,10 @@ class _Frame:
 _Pending = tuple[int, FlowKind, bool]
 
 
-class _Walker:
+class Walker:
+    """One analysis in progress: the commands and flows found so far, the files written,
+    and the limits left. Internal to the shell package (``effects.py`` drives it too)."""
+
     def __init__(self, home: str) -> None:
         self.home = home
         self.commands: list[SimpleCommand] = []
@@ -153,11 +155,13 @@ class _Walker:
     # -- bookkeeping -------------------------------------------------------------------
 
     def truncate(self, why: str) -> None:
+        """Record that a limit cut the analysis short (the first reason is traced)."""
         if not self.truncated:
             self.trace.append(f"truncated: {why}")
         self.truncated = True
 
     def note_problems(self, parsed: Parsed) -> None:
+        """Record what tree-sitter could not parse in ``parsed``."""
         self.unparsed.extend(parsed.problems)
         if parsed.root.has_error:
             found = problems(parsed.root, parsed.src)
@@ -166,6 +170,7 @@ class _Walker:
                 self.trace.append(f"could not parse: {fragment[:80]!r}")
 
     def flow(self, source: int, sink: int, kind: FlowKind) -> None:
+        """Record that data from command ``source`` reaches command ``sink`` (once)."""
         key = (source, sink, kind)
         if source == sink or key in self._flow_keys:
             return
@@ -182,7 +187,7 @@ class _Walker:
 
     # -- statements --------------------------------------------------------------------
 
-    def visit(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def visit(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
         """Walk one statement-level node; return the commands connected to its stdio."""
         if nest > MAX_NESTING:
             self.truncate(f"nesting deeper than {MAX_NESTING}")
@@ -192,7 +197,7 @@ class _Walker:
             return self.generic(node, scope, frame, nest)
         return handler(self, node, scope, frame, nest + 1)
 
-    def sequence(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def sequence(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
         """A list of statements run one after another (program, ``{ }``, bodies)."""
         connected: list[int] = []
         children = node.children
@@ -209,17 +214,19 @@ class _Walker:
                 connected += self.visit(child, scope, frame, nest)
         return connected
 
-    def subshell(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def subshell(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
+        """``( ... )``: like a list, in a copy of the scope."""
         return self.sequence(node, scope.copy(), frame, nest)
 
-    def function(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def function(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
+        """A function definition: its body is judged where it is defined."""
         # The body runs whenever the function is called; judge it where it is defined.
         body = node.child_by_field_name("body")
         if body is not None:
             self.visit(body, scope.copy(), frame, nest)
         return []
 
-    def and_or(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def and_or(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
         """``a && b || c``: left-nested lists are flattened so long chains need no
         recursion. The command after ``||`` runs when the one before failed, so it sees
         the scope from before that one (a failed ``cd`` changed nothing)."""
@@ -244,11 +251,12 @@ class _Walker:
             connected += self.visit(operand, scope, frame, nest)
         return connected
 
-    def pipeline(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def pipeline(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
+        """``a | b | c``: every stage, with pipe flows between neighbours."""
         stages = self.stages(node, scope, frame, nest)
         return [index for stage in stages for index in stage]
 
-    def stages(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[list[int]]:
+    def stages(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[list[int]]:
         """Each stage runs in its own subshell; data flows from one stage to the next."""
         stages: list[list[int]] = []
         for child in node.children:
@@ -259,11 +267,12 @@ class _Walker:
                 for source in stages[-1]:
                     for sink in stage:
                         self.flow(source, sink, FlowKind.PIPE)
-                self.script_through_pipe(stages[-1], stage, scope, frame, nest)
+                script_through_pipe(self, stages[-1], stage, scope, frame, nest)
             stages.append(stage)
         return stages
 
-    def redirected(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def redirected(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
+        """A statement with redirects; they belong to the command(s) they apply to."""
         body = node.child_by_field_name("body")
         redirect_nodes = [child for child in node.children if child.is_named and child != body]
         if body is None:
@@ -289,7 +298,7 @@ class _Walker:
             self.note_writes(index, redirects, command.cwd)
         return connected
 
-    def if_statement(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def if_statement(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
         """Conditions run in order; each branch gets a copy and the copies are merged."""
         outcomes: list[Scope] = []
         connected = self.branch(node, scope, frame, nest, outcomes)
@@ -299,7 +308,7 @@ class _Walker:
         return connected
 
     def branch(
-        self, node: Node, scope: Scope, frame: _Frame, nest: int, outcomes: list[Scope]
+        self, node: Node, scope: Scope, frame: Frame, nest: int, outcomes: list[Scope]
     ) -> list[int]:
         """Walk an ``if``/``elif``/``else`` part: its condition in ``scope``, its body in a
         copy appended to ``outcomes``."""
@@ -320,7 +329,7 @@ class _Walker:
                 connected += self.visit(child, body if body is not None else scope, frame, nest)
         return connected
 
-    def loop(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def loop(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
         """Loop bodies may run zero or more times: the body gets a copy, merged back."""
         connected: list[int] = []
         body_scope = scope.copy()
@@ -350,7 +359,7 @@ class _Walker:
         _merge(scope, [scope.copy(), body_scope])
         return connected
 
-    def case(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def case(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
         """Each ``case`` item is a branch; without a ``*)`` item none may run."""
         reader = WordReader(frame.src, scope)
         value = node.child_by_field_name("value")
@@ -378,10 +387,11 @@ class _Walker:
         _merge(scope, outcomes)
         return connected
 
-    def negated(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def negated(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
+        """``! cmd``."""
         return self.sequence(node, scope, frame, nest)
 
-    def generic(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def generic(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
         """Any other node (tests, arithmetic, ERROR...): find the statements and
         substitutions inside it without recursing through the nodes in between."""
         connected: list[int] = []
@@ -402,7 +412,8 @@ class _Walker:
             self.nested(reader, scope, frame, nest)
         return connected
 
-    def assignments_only(self, node: Node, scope: Scope, frame: _Frame, nest: int) -> list[int]:
+    def assignments_only(self, node: Node, scope: Scope, frame: Frame, nest: int) -> list[int]:
+        """``X=1``, ``export X=1``, ``unset X``: recorded as commands."""
         return self.command(node, scope, frame, nest)
 
     # -- commands ----------------------------------------------------------------------
@@ -411,7 +422,7 @@ class _Walker:
         self,
         node: Node,
         scope: Scope,
-        frame: _Frame,
+        frame: Frame,
         nest: int,
         *,
         extra_redirects: Sequence[Node] = (),
@@ -493,7 +504,8 @@ class _Walker:
             pending=pending,
         )
 
-    def assignment(self, node: Node, reader: WordReader, frame: _Frame) -> tuple[str, Word]:
+    def assignment(self, node: Node, reader: WordReader, frame: Frame) -> tuple[str, Word]:
+        """The name and value of one ``NAME=value`` (``+=`` appends)."""
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         name = frame.text(name_node) if name_node is not None else ""
@@ -514,7 +526,7 @@ class _Walker:
         self,
         argv: list[Word],
         scope: Scope,
-        frame: _Frame,
+        frame: Frame,
         nest: int,
         *,
         text: str,
@@ -527,6 +539,9 @@ class _Walker:
         """Unwrap, record and follow one command (in the scope's cwd unless ``own_cwd``)."""
         if len(self.commands) >= MAX_COMMANDS:
             self.truncate(f"more than {MAX_COMMANDS} commands")
+            return []
+        if nest > MAX_NESTING:  # find -exec find -exec ..., docker exec docker exec ...
+            self.truncate(f"nesting deeper than {MAX_NESTING}")
             return []
         directory = cwd if own_cwd else scope.cwd
         wrappers = frame.wrappers
@@ -545,7 +560,7 @@ class _Walker:
                 if unwrapped.exec_origin:
                     origin = Origin.EXEC
                 for word in unwrapped.chdir:
-                    directory = _directory(directory, word)
+                    directory = directory_after_cd(directory, word)
                     self.trace.append(f"{wrappers[-1]} changes directory -> {directory}")
         if name == "git":
             directory = self.git_directory(argv, directory)
@@ -573,12 +588,13 @@ class _Walker:
             self.note_reads(command)
         if redirects:
             self.note_writes(index, redirects, directory)
-        follow = _FOLLOW.get(name)
+        follow = FOLLOW.get(name)
         if follow is None:
             return [index]
         return [index, *follow(self, command, scope, frame, nest)]
 
     def add_pending(self, index: int, pending: Sequence[_Pending]) -> None:
+        """Record the flows queued while the command at ``index`` was built."""
         for other, kind, outgoing in pending:
             if outgoing:
                 self.flow(index, other, kind)
@@ -586,13 +602,14 @@ class _Walker:
                 self.flow(other, index, kind)
 
     def git_directory(self, argv: list[Word], directory: str | None) -> str | None:
+        """The directory ``git -C dir ...`` runs in."""
         i = 1
         while i < len(argv):
             value = argv[i].value
             if not value.startswith("-"):
                 break
             if value == "-C" and i + 1 < len(argv):
-                directory = _directory(directory, argv[i + 1])
+                directory = directory_after_cd(directory, argv[i + 1])
                 self.trace.append(f"git -C -> {directory}")
             i += 2 if value in _GIT_OPTIONS_WITH_VALUE else 1
         return directory
@@ -603,7 +620,7 @@ class _Walker:
         self,
         reader: WordReader,
         scope: Scope,
-        frame: _Frame,
+        frame: Frame,
         nest: int,
         *,
         pending: list[_Pending] | None = None,
@@ -641,9 +658,10 @@ class _Walker:
         nodes: Sequence[Node],
         reader: WordReader,
         scope: Scope,
-        frame: _Frame,
+        frame: Frame,
         nest: int,
     ) -> tuple[tuple[Redirect, ...], list[_Pending]]:
+        """Read redirect nodes; walk the substitutions in them; queue their flows."""
         redirects: list[Redirect] = []
         pending: list[_Pending] = []
         for node in nodes:
@@ -700,7 +718,7 @@ class _Walker:
                 redirects.append(Redirect(descriptor + operator, target))
                 if operator in ("<&", ">&") and target is not None and target.value.isdigit():
                     # `<&3` reads the file an earlier `exec 3< FILE` opened.
-                    opened = scope.lookup(_DESCRIPTOR + target.value)
+                    opened = scope.lookup(DESCRIPTOR + target.value)
                     if opened is not None:
                         redirects.append(Redirect(operator[0], new_word(opened, target.raw)))
         return tuple(redirects), pending
@@ -708,6 +726,7 @@ class _Walker:
     # -- files written, then run or read ----------------------------------------------
 
     def note_writes(self, index: int, redirects: tuple[Redirect, ...], cwd: str | None) -> None:
+        """Remember the files a command's redirects write, for later FILE flows."""
         for redirect in redirects:
             target = redirect.target
             if target is None or not target.static:
@@ -716,13 +735,14 @@ class _Walker:
             if operator in _WRITE_OPERATORS or (
                 operator == ">&" and not target.value.isdigit() and target.value != "-"
             ):
-                self.writes[_path_key(cwd, target.value)] = index
+                self.writes[path_key(cwd, target.value)] = index
 
     def note_reads(self, command: SimpleCommand) -> None:
+        """Flows from earlier writers into a command that runs or reads their files."""
         cwd = command.cwd
         for redirect in command.redirects:
             if redirect.target is not None and redirect.op.lstrip("0123456789") == "<":
-                writer = self.writes.get(_path_key(cwd, redirect.target.value))
+                writer = self.writes.get(path_key(cwd, redirect.target.value))
                 if writer is not None:
                     self.flow(writer, command.index, FlowKind.STDIN_REDIRECT)
         for position, word in enumerate(command.argv):
@@ -735,13 +755,14 @@ class _Walker:
                 value = value[1:]
             if not value:
                 continue
-            writer = self.writes.get(_path_key(cwd, value))
+            writer = self.writes.get(path_key(cwd, value))
             if writer is not None:
                 self.flow(writer, command.index, FlowKind.FILE)
 
     def record_output_files(self, command: SimpleCommand) -> None:
-        for path in _output_files(command):
-            self.writes[_path_key(command.cwd, path)] = command.index
+        """Remember the files ``curl -o``, ``wget``, ``tee`` write."""
+        for path in output_files(command):
+            self.writes[path_key(command.cwd, path)] = command.index
 
     # -- commands that run other commands ----------------------------------------------
 
@@ -750,13 +771,14 @@ class _Walker:
         word: Word,
         parent: SimpleCommand,
         scope: Scope,
-        frame: _Frame,
+        frame: Frame,
         nest: int,
         *,
         origin: Origin,
         what: str,
         extra_wrappers: tuple[str, ...] = (),
     ) -> list[int]:
+        """Analyse a string that is itself a script, one level deeper."""
         depth = frame.depth + 1
         if depth > MAX_REPARSE_DEPTH:
             self.truncate(f"{what} nested more than {MAX_REPARSE_DEPTH} levels deep")
@@ -779,7 +801,7 @@ class _Walker:
         self.trace.append(f"re-parsed {what} at depth {depth}{static}")
         parsed = parse(text)
         self.note_problems(parsed)
-        inner = _Frame(
+        inner = Frame(
             parsed,
             origin,
             depth,
@@ -789,317 +811,36 @@ class _Walker:
         )
         return self.visit(parsed.root, scope.copy(), inner, nest + 1)
 
-    def follow_shell(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        run = launchers.shell_run(command.argv)
-        if run.command is not None:
-            what = f"{command.name} -c string"
-            return self.reparse(
-                run.command, command, scope, frame, nest, origin=Origin.SHELL_C, what=what
-            )
-        if run.reads_stdin:
-            for redirect in command.redirects:
-                if redirect.body is not None:
-                    script = Word(redirect.body, redirect.body, redirect.body_static)
-                    what = f"script fed to {command.name} by {redirect.op}"
-                    origin = Origin.STDIN_SCRIPT
-                    return self.reparse(
-                        script, command, scope, frame, nest, origin=origin, what=what
-                    )
-        return []
-
-    def follow_eval(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        if len(command.argv) < 2:
-            return []
-        script = launchers.joined(command.argv[1:])
-        return self.reparse(
-            script, command, scope, frame, nest, origin=Origin.EVAL, what="eval arguments"
-        )
-
-    def follow_trap(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        """``trap 'cmd' EXIT`` runs ``cmd`` later in this shell: judge it now."""
-        args = command.argv[1:]
-        if args and args[0].value == "--":
-            args = args[1:]
-        if len(args) < 2 or args[0].value in ("", "-") or args[0].value.startswith("-"):
-            return []
-        self.reparse(args[0], command, scope, frame, nest, origin=Origin.EVAL, what="trap action")
-        return []
-
-    def follow_watch(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        found = launchers.watch_command(command.argv)
-        if found is None:
-            return []
-        argv, direct = found
-        if direct:
-            inner = self.derive_exec(frame, command, ("watch",))
-            return self.emit(argv, scope, inner, nest + 1, text=command.text)
-        script = launchers.joined(argv)
-        return self.reparse(
-            script,
-            command,
-            scope,
-            frame,
-            nest,
-            origin=Origin.EXEC,
-            what="watch command",
-            extra_wrappers=("watch",),
-        )
-
-    def follow_find(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        connected: list[int] = []
-        if nest > MAX_NESTING:
-            self.truncate(f"nesting deeper than {MAX_NESTING}")
-            return connected
-        for argv, in_file_dir in launchers.find_exec_commands(command.argv):
-            inner = self.derive_exec(frame, command, ())
-            text = " ".join(word.raw for word in argv)
-            self.trace.append(f"found find -exec command: {text[:80]}")
-            directory = None if in_file_dir else command.cwd
-            connected += self.emit(
-                argv, scope, inner, nest + 1, text=text, own_cwd=True, cwd=directory
-            )
-        return connected
-
-    def follow_remote(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        """``ssh host 'cmd'``: the remote shell runs the joined arguments, in a directory
-        and environment this analysis does not know."""
-        argv = launchers.ssh_command(command.argv)
-        if argv is None:
-            return []
-        self.reparse(
-            launchers.joined(argv),
-            command,
-            Scope(None, {}),
-            frame,
-            nest,
-            origin=Origin.EXEC,
-            what=f"{command.name} remote command",
-            extra_wrappers=(command.name,),
-        )
-        return []
-
-    def follow_container(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        """``docker exec|run``, ``kubectl exec -- cmd``: the command runs in a container,
-        in its working directory (``-w``) or an unknown one."""
-        run = launchers.container_command(command.argv)
-        if run is None:
-            return []
-        workdir = run.workdir
-        inside = Scope(
-            workdir.value if workdir and workdir.static and workdir.value.startswith("/") else None,
-            {},
-        )
-        text = " ".join(word.raw for word in run.argv)
-        self.trace.append(f"found the command {command.name} runs in a container: {text[:80]}")
-        self.emit(
-            run.argv,
-            inside,
-            self.derive_exec(frame, command, (command.name,)),
-            nest + 1,
-            text=text,
-            assignments=run.environment,
-            own_cwd=True,
-            cwd=inside.cwd,
-        )
-        return []
-
-    def follow_command_string(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        """``su user -c STRING``, ``runuser``, ``script -c``, ``flock FILE -c``."""
-        script = launchers.command_string(command.argv)
-        if script is None:
-            return []
-        return self.reparse(
-            script,
-            command,
-            scope,
-            frame,
-            nest,
-            origin=Origin.SHELL_C,
-            what=f"{command.name} -c string",
-            extra_wrappers=(command.name,),
-        )
-
-    def follow_parallel(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        argv = launchers.parallel_command(command.argv)
-        if argv is None:
-            return []
-        return self.reparse(
-            launchers.joined(argv),
-            command,
-            scope,
-            frame,
-            nest,
-            origin=Origin.EXEC,
-            what="parallel command",
-            extra_wrappers=("parallel",),
-        )
-
-    def follow_exec(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        """``exec 3< FILE`` opens a descriptor for later ``<&3``: remember which file."""
-        for redirect in command.redirects:
-            descriptor = redirect.op[: len(redirect.op) - len(redirect.op.lstrip("0123456789"))]
-            operator = redirect.op[len(descriptor) :]
-            target = redirect.target
-            if not descriptor:
-                continue
-            if operator in ("<&-", ">&-"):
-                scope.forget(_DESCRIPTOR + descriptor)  # `exec 3<&-` closes it
-            elif target is None:
-                continue
-            elif operator in ("<", ">", ">>", "<>"):
-                path = Word(_path_key(command.cwd, target.value), target.raw, target.static)
-                scope.assign(_DESCRIPTOR + descriptor, path)
-            elif operator in ("<&", ">&"):
-                # `exec 4<&3` makes 4 the same file as 3.
-                opened = scope.lookup(_DESCRIPTOR + target.value)
-                if opened is None:
-                    scope.forget(_DESCRIPTOR + descriptor)
-                else:
-                    scope.assign(_DESCRIPTOR + descriptor, Word(opened, target.raw))
-        return []
-
-    def follow_downloader(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        self.record_output_files(command)
-        return []
-
-    def follow_copy(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        operands = [word for word in command.argv[1:] if not word.value.startswith("-")]
-        if len(operands) == 2 and operands[0].static and operands[1].static:
-            writer = self.writes.get(_path_key(command.cwd, operands[0].value))
-            if writer is not None:
-                self.writes[_path_key(command.cwd, operands[1].value)] = writer
-        return []
-
-    def follow_directory_change(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        operands = [word for word in command.argv[1:] if word.value not in ("-L", "-P", "-e")]
-        if operands and operands[0].value == "--":
-            operands = operands[1:]
-        if command.name == "popd" or (command.name == "pushd" and not operands):
-            scope.cwd = None
-        elif not operands:
-            scope.cwd = self.home
-        else:
-            scope.cwd = _directory(command.cwd, operands[0])
-        self.trace.append(f"{command.name} -> {scope.cwd}")
-        return []
-
-    def follow_read(
-        self, command: SimpleCommand, scope: Scope, frame: _Frame, nest: int
-    ) -> list[int]:
-        for word in command.argv[1:]:
-            if not word.value.startswith("-"):
-                scope.forget(word.value)
-        return []
-
     def derive_exec(
-        self, frame: _Frame, parent: SimpleCommand, extra_wrappers: tuple[str, ...]
-    ) -> _Frame:
+        self, frame: Frame, parent: SimpleCommand, extra_wrappers: tuple[str, ...]
+    ) -> Frame:
+        """A frame for a command another one runs (``find -exec``, ``docker exec``)."""
         inner = frame.derive(Origin.EXEC)
         inner.parent = parent.index
         inner.wrappers = parent.wrappers + extra_wrappers
         return inner
 
-    def script_through_pipe(
-        self, sources: list[int], sinks: list[int], scope: Scope, frame: _Frame, nest: int
-    ) -> None:
-        """``echo 'rm -rf /' | sh`` and ``cat <<EOF | sh``: re-parse the text a shell
-        reads from the pipe when the upstream command prints it literally."""
-        for sink in sinks:
-            shell = self.commands[sink]
-            if (
-                shell.name not in launchers.SHELLS
-                or not launchers.shell_run(shell.argv).reads_stdin
-            ):
-                continue
-            if any(redirect.body is not None for redirect in shell.redirects):
-                continue
-            for source in sources:
-                script = _printed_text(self.commands[source])
-                if script is not None:
-                    what = f"text piped from {self.commands[source].name} into {shell.name}"
-                    self.reparse(
-                        script, shell, scope, frame, nest, origin=Origin.STDIN_SCRIPT, what=what
-                    )
 
-
-_HANDLERS: dict[str, Callable[[_Walker, Node, Scope, _Frame, int], list[int]]] = {
-    "program": _Walker.sequence,
-    "compound_statement": _Walker.sequence,
-    "do_group": _Walker.sequence,
-    "subshell": _Walker.subshell,
-    "list": _Walker.and_or,
-    "pipeline": _Walker.pipeline,
-    "redirected_statement": _Walker.redirected,
-    "command": _Walker.command,
-    "declaration_command": _Walker.assignments_only,
-    "unset_command": _Walker.assignments_only,
-    "variable_assignment": _Walker.assignments_only,
-    "variable_assignments": _Walker.assignments_only,
-    "negated_command": _Walker.negated,
-    "if_statement": _Walker.if_statement,
-    "for_statement": _Walker.loop,
-    "c_style_for_statement": _Walker.loop,
-    "while_statement": _Walker.loop,
-    "case_statement": _Walker.case,
-    "function_definition": _Walker.function,
-}
-
-_Follow = Callable[[_Walker, SimpleCommand, Scope, _Frame, int], list[int]]
-
-_FOLLOW: dict[str, _Follow] = {
-    **dict.fromkeys(launchers.SHELLS, _Walker.follow_shell),
-    "eval": _Walker.follow_eval,
-    "exec": _Walker.follow_exec,
-    "ssh": _Walker.follow_remote,
-    "docker": _Walker.follow_container,
-    "podman": _Walker.follow_container,
-    "kubectl": _Walker.follow_container,
-    "oc": _Walker.follow_container,
-    "su": _Walker.follow_command_string,
-    "runuser": _Walker.follow_command_string,
-    "script": _Walker.follow_command_string,
-    "flock": _Walker.follow_command_string,
-    "parallel": _Walker.follow_parallel,
-    "trap": _Walker.follow_trap,
-    "watch": _Walker.follow_watch,
-    "find": _Walker.follow_find,
-    "curl": _Walker.follow_downloader,
-    "wget": _Walker.follow_downloader,
-    "tee": _Walker.follow_downloader,
-    "cp": _Walker.follow_copy,
-    "mv": _Walker.follow_copy,
-    "cd": _Walker.follow_directory_change,
-    "pushd": _Walker.follow_directory_change,
-    "popd": _Walker.follow_directory_change,
-    "read": _Walker.follow_read,
-    "mapfile": _Walker.follow_read,
-    "readarray": _Walker.follow_read,
+_HANDLERS: dict[str, Callable[[Walker, Node, Scope, Frame, int], list[int]]] = {
+    "program": Walker.sequence,
+    "compound_statement": Walker.sequence,
+    "do_group": Walker.sequence,
+    "subshell": Walker.subshell,
+    "list": Walker.and_or,
+    "pipeline": Walker.pipeline,
+    "redirected_statement": Walker.redirected,
+    "command": Walker.command,
+    "declaration_command": Walker.assignments_only,
+    "unset_command": Walker.assignments_only,
+    "variable_assignment": Walker.assignments_only,
+    "variable_assignments": Walker.assignments_only,
+    "negated_command": Walker.negated,
+    "if_statement": Walker.if_statement,
+    "for_statement": Walker.loop,
+    "c_style_for_statement": Walker.loop,
+    "while_statement": Walker.loop,
+    "case_statement": Walker.case,
+    "function_definition": Walker.function,
 }
 
 
@@ -1161,95 +902,6 @@ def _has_expansion(text: str) -> bool:
     return "$" in text or "`" in text
 
 
-def _directory(cwd: str | None, word: Word) -> str | None:
-    """Where ``cd word`` from ``cwd`` goes, or None when that cannot be known."""
-    if not word.static or word.glob or word.value in ("", "-"):
-        return None
-    value = word.value
-    if not value.startswith("/"):
-        if cwd is None:
-            return None
-        value = posixpath.join(cwd, value)
-    return _normalise(value)
-
-
-def _normalise(path: str) -> str:
-    if path.startswith("/") and "//" not in path and "/." not in path and path[-1] != "/":
-        return path  # already normal (the common case: skip normpath's work)
-    normal = posixpath.normpath(path)
-    # POSIX keeps a leading `//`; for our comparisons it is `/`.
-    return "/" + normal.lstrip("/") if normal.startswith("//") else normal
-
-
-def _path_key(cwd: str | None, path: str) -> str:
-    if path.startswith("/") or cwd is None:
-        return _normalise(path)
-    return _normalise(posixpath.join(cwd, path))
-
-
 def _assignment_word(assignment: tuple[str, Word], raw: str) -> Word:
     name, value = assignment
     return Word(f"{name}={value.value}", raw, value.static, value.glob)
-
-
-def _output_files(command: SimpleCommand) -> list[str]:
-    """Files a downloader or ``tee`` writes (``curl -o f``, ``wget -O f``, ``tee f``)."""
-    argv = command.argv
-    files: list[str] = []
-    if command.name == "tee":
-        return [word.value for word in argv[1:] if word.static and not word.value.startswith("-")]
-    short, long_option = ("o", "--output") if command.name == "curl" else ("O", "--output-document")
-    remote_name = False
-    urls: list[str] = []
-    i = 1
-    while i < len(argv):
-        word = argv[i]
-        value = word.value
-        if value == long_option and i + 1 < len(argv):
-            files.append(argv[i + 1].value)
-            i += 2
-            continue
-        if value.startswith(long_option + "="):
-            files.append(value.partition("=")[2])
-        elif value.startswith("-") and not value.startswith("--") and short in value:
-            attached = value[value.index(short) + 1 :]
-            if attached:
-                files.append(attached)
-            elif i + 1 < len(argv):
-                files.append(argv[i + 1].value)
-                i += 1
-        elif command.name == "curl" and (
-            value == "--remote-name"
-            or (value.startswith("-") and not value.startswith("--") and "O" in value)
-        ):
-            remote_name = True
-        elif "://" in value:
-            urls.append(value)
-        i += 1
-    if command.name == "wget" and not files:
-        remote_name = True
-    if remote_name:
-        for url in urls:
-            base = url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-            if base and "://" not in base:
-                files.append(base)
-    return [name for name in files if name and name != "-"]
-
-
-def _printed_text(command: SimpleCommand) -> Word | None:
-    """The text ``echo``/``printf`` (without format directives) or ``cat <<EOF`` prints."""
-    if command.name == "cat" and len(command.argv) == 1:
-        for redirect in command.redirects:
-            if redirect.body is not None:
-                return Word(redirect.body, redirect.body, redirect.body_static)
-        return None
-    if command.name not in _SCRIPT_RUNNERS or len(command.argv) < 2:
-        return None
-    args = list(command.argv[1:])
-    if command.name == "echo":
-        while args and args[0].static and args[0].value in ("-n", "-e", "-E", "-ne", "-en"):
-            args = args[1:]
-        return launchers.joined(args) if args else None
-    if "%" in args[0].value:
-        return None
-    return launchers.joined(args[:1])

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agentgov.evaluators.shell.model import Word
+from agentgov.evaluators.shell.model import SimpleCommand, Word
+
+_PRINTERS = frozenset({"echo", "printf"})
 
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "yash"})
 """Programs that run a shell script (the bash grammar reads all of them well enough)."""
@@ -31,6 +33,7 @@ class ShellRun:
 
     @property
     def reads_stdin(self) -> bool:
+        """Whether the shell reads its script from stdin."""
         return self.command is None and self.script is None
 
 
@@ -437,3 +440,22 @@ def parallel_command(argv: tuple[Word, ...] | list[Word]) -> list[Word] | None:
             break
         command.append(word)
     return command or None
+
+
+def printed_text(command: SimpleCommand) -> Word | None:
+    """The text ``echo``/``printf`` (without format directives) or ``cat <<EOF`` prints."""
+    if command.name == "cat" and len(command.argv) == 1:
+        for redirect in command.redirects:
+            if redirect.body is not None:
+                return Word(redirect.body, redirect.body, redirect.body_static)
+        return None
+    if command.name not in _PRINTERS or len(command.argv) < 2:
+        return None
+    args = list(command.argv[1:])
+    if command.name == "echo":
+        while args and args[0].static and args[0].value in ("-n", "-e", "-E", "-ne", "-en"):
+            args = args[1:]
+        return joined(args) if args else None
+    if "%" in args[0].value:
+        return None
+    return joined(args[:1])

@@ -108,6 +108,8 @@ class SimpleCommand:
 
 
 class FlowKind(str, Enum):
+    """How data gets from one command to another."""
+
     PIPE = "pipe"  # source | sink (also through |&)
     SUBSTITUTION = "substitution"  # sink's words contain $(source) or `source`
     PROCESS_SUBSTITUTION = "process-substitution"  # sink reads <(source) as a file
@@ -144,6 +146,7 @@ class Analysis:
     trace: tuple[str, ...] = field(default=(), compare=False)
 
     def upstream(self, index: int) -> tuple[SimpleCommand, ...]:
+        """Every command whose output reaches command ``index``, in order."""
         seen: set[int] = set()
         stack = [index]
         sources = self._sources

@@ -38,6 +38,10 @@ MAX_BRACE_LENGTH = 2048
 
 _new = object.__new__
 
+DESCRIPTOR = "&"
+"""Scope key prefix for the file ``exec N< FILE`` opened on descriptor N (``&3``): not a
+valid variable name, so it cannot clash, and scopes copy and merge it like a variable."""
+
 
 def new_word(value: str, raw: str, static: bool = True, glob: bool = False) -> Word:
     """``Word(value, raw, static, glob)``, built without the frozen dataclass ``__init__``.
@@ -141,6 +145,7 @@ class WordReader:
         self.references: list[str] = []  # variables referenced but not resolved
 
     def text(self, node: Node) -> str:
+        """The source text of ``node``."""
         return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def read(self, node: Node) -> list[Word]:

@@ -155,6 +155,7 @@ class Unwrapped:
 
     @property
     def exec_origin(self) -> bool:
+        """Whether a wrapper builds the command itself (xargs, busybox)."""
         return any(name in EXEC_WRAPPERS for name in self.wrappers)
 
 
