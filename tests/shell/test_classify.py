@@ -153,6 +153,11 @@ LOCAL = [
     "rsync -a src/ dst/",
     "cat <<'EOF' > notes.md\nhello\nEOF",
     "git reflog expire --expire=now --all",
+    "su - deploy -c 'ls'",
+    "runuser -u deploy -- ls",
+    "exec > build.log 2>&1",
+    "docker run --rm -w /app img npm test",
+    "time make",
 ]
 
 
@@ -183,6 +188,8 @@ NETWORK = [
     "python -m http.server",
     "helm repo update",
     "terraform plan",
+    "kubectl exec pod -- ls",
+    "ssh host 'ls /srv'",
 ]
 
 
@@ -315,6 +322,8 @@ IRREVERSIBLE = [
     "shutdown -h now",
     "gh repo delete a/b --yes",
     "rm -rf /{etc,usr}",
+    "ssh host 'rm -rf /var/www'",
+    "docker exec web rm -rf /srv/data",
 ]
 
 

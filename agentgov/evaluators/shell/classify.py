@@ -44,7 +44,7 @@ _READ_PROGRAMS = """
     uname hostname arch nproc uptime free ps pgrep pstree top htop lsof env printenv
     true false test basename dirname realpath readlink diff cmp comm sdiff jq yq xq xxd
     hexdump od strings md5sum sha1sum sha256sum sha512sum shasum cksum b2sum seq sleep expr
-    man info help history jobs tty locale getconf lsblk lscpu lsusb lspci dmesg journalctl
+    exec man info help history jobs tty locale getconf lsblk lscpu lsusb lspci dmesg journalctl
     cd pushd popd dirs export declare typeset local readonly unset set shopt alias unalias
     read mapfile readarray exit return break continue shift wait trap umask ulimit
     times caller let getopts compgen complete tput stty clear reset mawk
@@ -393,7 +393,7 @@ _IRREVERSIBLE_PROGRAMS = {
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?\Z|pypy3?\Z")
 _DELETERS = frozenset({"rm", "rmdir", "unlink", "srm"})
 _PATH_TOUCHERS = frozenset({"mv", "cp", "chmod", "chown", "chgrp", "ln"})
-_PRIVILEGE = frozenset({"sudo", "doas"})
+_PRIVILEGE = frozenset({"sudo", "doas", "su", "runuser"})
 _NULL_DEVICES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/")
 _REMOTE_PATH = re.compile(r"[^/:]+:")
 # Options of rm/mv/cp/chmod... that take a value, so their value is not a path operand.
@@ -806,6 +806,8 @@ def _make(cmd: SimpleCommand, analysis: Analysis, ctx: ShellContext) -> Verdict:
 
 
 def _wrapper_alone(cmd: SimpleCommand, analysis: Analysis, ctx: ShellContext) -> Verdict:
+    if launchers.command_string(cmd.argv) is not None:
+        return LOCAL, f"{cmd.name} runs a script as another user"
     return LOCAL, f"{cmd.name} without a command to run"
 
 
@@ -830,6 +832,7 @@ _SPECIAL: dict[str, Callable[[SimpleCommand, Analysis, ShellContext], Verdict]] 
     "sudo": _wrapper_alone,
     "doas": _wrapper_alone,
     "su": _wrapper_alone,
+    "runuser": _wrapper_alone,
     **dict.fromkeys(_DELETERS, _delete),
     **dict.fromkeys(_PATH_TOUCHERS, _touch_paths),
 }
