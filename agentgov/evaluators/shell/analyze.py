@@ -46,6 +46,7 @@ MAX_NESTING = 48
 """Syntactic nesting walked within one parse (substitutions, groups, bodies)."""
 MAX_REPARSED_CHARS = 4 * MAX_SOURCE_CHARS
 """Characters re-parsed in total: strings within strings cannot multiply the work."""
+MAX_PIPELINE_STAGES = 128
 MAX_COMMANDS = 5_000
 MAX_FLOWS = 20_000
 
@@ -263,7 +264,11 @@ class Walker:
             if not child.is_named:
                 continue
             stage = self.visit(child, scope.copy(), frame, nest)
-            if stages:
+            if len(stages) >= MAX_PIPELINE_STAGES:
+                # Every stage is still searched for commands, but no longer linked: rules
+                # ask for the upstream of each command, quadratic along a long chain.
+                self.truncate(f"pipeline longer than {MAX_PIPELINE_STAGES} stages")
+            elif stages:
                 for source in stages[-1]:
                     for sink in stage:
                         self.flow(source, sink, FlowKind.PIPE)
