@@ -184,7 +184,45 @@ REPARSED = [
     ("docker ps", [("docker", Origin.TOP, 0)]),
     ("kubectl exec -n p pod -- rm x", [("kubectl", Origin.TOP, 0), ("rm", Origin.EXEC, 0)]),
     ("kubectl get pods", [("kubectl", Origin.TOP, 0)]),
+    ("sudo -s <<EOF\nrm x\nEOF", [("sudo", Origin.TOP, 0), ("rm", Origin.STDIN_SCRIPT, 1)]),
+    ("su - root <<< 'rm x'", [("su", Origin.TOP, 0), ("rm", Origin.STDIN_SCRIPT, 1)]),
+    (
+        "echo 'rm x' | sudo -i",
+        [("echo", Origin.TOP, 0), ("sudo", Origin.TOP, 0), ("rm", Origin.STDIN_SCRIPT, 1)],
+    ),
+    (
+        "printf '%s\\n' 'rm x' | sh",
+        [("printf", Origin.TOP, 0), ("sh", Origin.TOP, 0), ("rm", Origin.STDIN_SCRIPT, 1)],
+    ),
+    ("printf '%d' 5 | sh", [("printf", Origin.TOP, 0), ("sh", Origin.TOP, 0)]),
+    ("alias ll='ls -la'", [("alias", Origin.TOP, 0), ("ls", Origin.EVAL, 1)]),
 ]
+
+
+# A file the input writes with known text, then runs, is analysed where it runs.
+SCRIPT_FILES = [
+    ("cat > /tmp/x.sh <<'EOF'\nrm -rf /\nEOF\nbash /tmp/x.sh", [("rm", "-rf", "/")]),
+    ("cat <<EOF > x.sh\nrm y\nEOF\nchmod +x x.sh && ./x.sh", [("rm", "y")]),
+    ("echo 'rm -rf /' > a; sh a", [("rm", "-rf", "/")]),
+    ("echo 'rm -rf' > a; echo ' /' >> a; sh a", [("rm", "-rf"), ("/",)]),
+    ("printf 'rm y\\n' > a.sh; source a.sh", [("rm", "y")]),
+    ("echo 'rm y' > a.sh; mv a.sh b.sh; . ./b.sh", [("rm", "y")]),
+    ("echo 'rm y' > a.sh; cd /tmp; sh a.sh", []),
+    ("echo 'rm y' > a.sh; sh < a.sh", [("rm", "y")]),
+    ("echo 'rm y' > a.sh; echo 'ls' > a.sh; sh a.sh", [("ls",)]),
+    ("curl x > a.sh; sh a.sh", []),
+    ("echo '#!/usr/bin/env python' > a; ./a", []),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), SCRIPT_FILES)
+def test_runs_scripts_written_earlier(source: str, expected: list[tuple[str, ...]]) -> None:
+    analysis = run(source)
+    assert [
+        (command.name, *command.values())
+        for command in analysis.commands
+        if command.origin is Origin.SCRIPT_FILE
+    ] == expected
 
 
 @pytest.mark.parametrize(("source", "expected"), REPARSED)

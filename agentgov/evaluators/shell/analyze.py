@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from agentgov.evaluators.shell.effects import FOLLOW, script_through_pipe
+from agentgov.evaluators.shell import launchers
+from agentgov.evaluators.shell.effects import FOLLOW, run_written_script, script_through_pipe
 from agentgov.evaluators.shell.model import (
     Analysis,
     Flow,
@@ -149,8 +150,10 @@ class Walker:
         self.unparsed: list[str] = []
         self.trace: list[str] = []
         self.truncated = False
-        # Files written so far (normalised path -> writing command), for FILE flows.
+        # Files written so far (normalised path -> writing command), for FILE flows, and
+        # the text of those whose content is known (`cat > x.sh <<EOF`, `echo ... > x.sh`).
         self.writes: dict[str, int] = {}
+        self.contents: dict[str, Word] = {}
         self.reparse_budget = MAX_REPARSED_CHARS
 
     # -- bookkeeping -------------------------------------------------------------------
@@ -589,14 +592,26 @@ class Walker:
         fields["unsets"] = unsets
         self.commands.append(command)
         self.add_pending(index, pending)
+        return self.consequences(command, scope, frame, nest)
+
+    def consequences(
+        self, command: SimpleCommand, scope: Scope, frame: Frame, nest: int
+    ) -> list[int]:
+        """What running a recorded command does: files it runs or writes, commands it
+        runs. Returns it and the commands connected with it to the same stdio."""
+        index = command.index
+        redirects = command.redirects
+        connected = [index]
         if self.writes:
             self.note_reads(command)
+            if self.contents:
+                connected += run_written_script(self, command, scope, frame, nest)
         if redirects:
-            self.note_writes(index, redirects, directory)
-        follow = FOLLOW.get(name)
-        if follow is None:
-            return [index]
-        return [index, *follow(self, command, scope, frame, nest)]
+            self.note_writes(index, redirects, command.cwd, launchers.printed_text(command))
+        follow = FOLLOW.get(command.name)
+        if follow is not None:
+            connected += follow(self, command, scope, frame, nest)
+        return connected
 
     def add_pending(self, index: int, pending: Sequence[_Pending]) -> None:
         """Record the flows queued while the command at ``index`` was built."""
@@ -730,8 +745,15 @@ class Walker:
 
     # -- files written, then run or read ----------------------------------------------
 
-    def note_writes(self, index: int, redirects: tuple[Redirect, ...], cwd: str | None) -> None:
-        """Remember the files a command's redirects write, for later FILE flows."""
+    def note_writes(
+        self,
+        index: int,
+        redirects: tuple[Redirect, ...],
+        cwd: str | None,
+        text: Word | None = None,
+    ) -> None:
+        """Remember the files a command's redirects write, for later FILE flows, and their
+        content when it is known (``text``: what the command prints)."""
         for redirect in redirects:
             target = redirect.target
             if target is None or not target.static:
@@ -740,7 +762,13 @@ class Walker:
             if operator in _WRITE_OPERATORS or (
                 operator == ">&" and not target.value.isdigit() and target.value != "-"
             ):
-                self.writes[path_key(cwd, target.value)] = index
+                key = path_key(cwd, target.value)
+                self.writes[key] = index
+                known = self.contents.pop(key, None)
+                if text is not None and redirect.op in (">", ">|", "1>"):
+                    self.contents[key] = text
+                elif text is not None and redirect.op in (">>", "1>>") and known is not None:
+                    self.contents[key] = launchers.joined_text(known, text)
 
     def note_reads(self, command: SimpleCommand) -> None:
         """Flows from earlier writers into a command that runs or reads their files."""

@@ -32,13 +32,52 @@ def follow_shell(
         return walker.reparse(
             run.command, command, scope, frame, nest, origin=Origin.SHELL_C, what=what
         )
-    if run.reads_stdin:
+    return follow_stdin_script(walker, command, scope, frame, nest)
+
+
+def follow_stdin_script(
+    walker: Walker, command: SimpleCommand, scope: Scope, frame: Frame, nest: int
+) -> list[int]:
+    """The heredoc or here-string a shell reads as its script (``bash <<EOF``,
+    ``sudo -s <<EOF``, ``su - root <<< 'cmd'``)."""
+    if launchers.reads_script_from_stdin(command):
         for redirect in command.redirects:
             if redirect.body is not None:
-                script = Word(redirect.body, redirect.body, redirect.body_static)
-                what = f"script fed to {command.name} by {redirect.op}"
-                origin = Origin.STDIN_SCRIPT
-                return walker.reparse(script, command, scope, frame, nest, origin=origin, what=what)
+                return walker.reparse(
+                    Word(redirect.body, redirect.body, redirect.body_static),
+                    command,
+                    scope,
+                    frame,
+                    nest,
+                    origin=Origin.STDIN_SCRIPT,
+                    what=f"script fed to {command.name} by {redirect.op}",
+                    extra_wrappers=_user_switch(command),
+                )
+    return []
+
+
+def _user_switch(command: SimpleCommand) -> tuple[str, ...]:
+    """``("sudo",)`` for the script of ``sudo -s``: its commands run as another user."""
+    return (command.name,) if command.name in ("sudo", "doas", "su", "runuser") else ()
+
+
+def follow_alias(
+    walker: Walker, command: SimpleCommand, scope: Scope, frame: Frame, nest: int
+) -> list[int]:
+    """``alias name='commands'``: judge the commands where the alias is defined (like a
+    function body), in case a later line uses it."""
+    for word in command.argv[1:]:
+        name, equals, value = word.value.partition("=")
+        if equals and name and value:
+            walker.reparse(
+                Word(value, word.raw, word.static),
+                command,
+                scope,
+                frame,
+                nest,
+                origin=Origin.EVAL,
+                what=f"alias {name}",
+            )
     return []
 
 
@@ -159,10 +198,11 @@ def follow_container(
 def follow_command_string(
     walker: Walker, command: SimpleCommand, scope: Scope, frame: Frame, nest: int
 ) -> list[int]:
-    """``su user -c STRING``, ``runuser``, ``script -c``, ``flock FILE -c``."""
+    """``su user -c STRING``, ``runuser``, ``script -c``, ``flock FILE -c``; without
+    ``-c``, ``su`` and ``runuser`` start a shell that reads stdin."""
     script = launchers.command_string(command.argv)
     if script is None:
-        return []
+        return follow_stdin_script(walker, command, scope, frame, nest)
     return walker.reparse(
         script,
         command,
@@ -235,9 +275,13 @@ def follow_copy(
     """``mv a b`` / ``cp a b``: a downloaded file keeps its writer under its new name."""
     operands = [word for word in command.argv[1:] if not word.value.startswith("-")]
     if len(operands) == 2 and operands[0].static and operands[1].static:
-        writer = walker.writes.get(path_key(command.cwd, operands[0].value))
+        source = path_key(command.cwd, operands[0].value)
+        target = path_key(command.cwd, operands[1].value)
+        writer = walker.writes.get(source)
         if writer is not None:
-            walker.writes[path_key(command.cwd, operands[1].value)] = writer
+            walker.writes[target] = writer
+        if source in walker.contents:
+            walker.contents[target] = walker.contents[source]
     return []
 
 
@@ -275,7 +319,7 @@ def script_through_pipe(
     reads from the pipe when the upstream command prints it literally."""
     for sink in sinks:
         shell = walker.commands[sink]
-        if shell.name not in launchers.SHELLS or not launchers.shell_run(shell.argv).reads_stdin:
+        if not launchers.reads_script_from_stdin(shell):
             continue
         if any(redirect.body is not None for redirect in shell.redirects):
             continue
@@ -288,17 +332,45 @@ def script_through_pipe(
                 )
 
 
+def run_written_script(
+    walker: Walker, command: SimpleCommand, scope: Scope, frame: Frame, nest: int
+) -> list[int]:
+    """``cat > x.sh <<EOF ... EOF; sh x.sh``: a script whose text the same input wrote is
+    analysed where it runs (``sh x.sh``, ``source x.sh``, ``./x.sh``, ``sh < x.sh``)."""
+    path = launchers.script_path(command)
+    if path is None or not path.static:
+        return []
+    script = walker.contents.get(path_key(command.cwd, path.value))
+    if script is None:
+        return []
+    first_line = script.value.split("\n", 1)[0]
+    if first_line.startswith("#!") and not any(shell in first_line for shell in launchers.SHELLS):
+        return []  # a script for another interpreter (#!/usr/bin/env python)
+    return walker.reparse(
+        script,
+        command,
+        scope,
+        frame,
+        nest,
+        origin=Origin.SCRIPT_FILE,
+        what=f"{path.value}, written earlier and run by {command.name}",
+    )
+
+
 Follow = Callable[["Walker", SimpleCommand, Scope, "Frame", int], list[int]]
 
 FOLLOW: dict[str, Follow] = {
     **dict.fromkeys(launchers.SHELLS, follow_shell),
     "eval": follow_eval,
+    "alias": follow_alias,
     "exec": follow_exec,
     "ssh": follow_remote,
     "docker": follow_container,
     "podman": follow_container,
     "kubectl": follow_container,
     "oc": follow_container,
+    "sudo": follow_stdin_script,
+    "doas": follow_stdin_script,
     "su": follow_command_string,
     "runuser": follow_command_string,
     "script": follow_command_string,

@@ -6,9 +6,11 @@ These functions only read argv; the walker in ``analyze.py`` re-parses what they
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from agentgov.evaluators.shell.model import SimpleCommand, Word
+from agentgov.evaluators.shell.words import decode_ansi_c
 
 _PRINTERS = frozenset({"echo", "printf"})
 
@@ -73,6 +75,47 @@ def shell_run(argv: tuple[Word, ...] | list[Word]) -> ShellRun:
     return ShellRun(script=argv[i])
 
 
+def reads_script_from_stdin(command: SimpleCommand) -> bool:
+    """Whether the command is a shell that reads its script from stdin: ``sh``, ``bash -s``,
+    ``sudo -s``/``sudo -i`` without a command, ``su``/``runuser`` without ``-c``."""
+    name = command.name
+    if name in SHELLS:
+        return shell_run(command.argv).reads_stdin
+    if name in ("sudo", "doas"):
+        return any(
+            word.value in ("--shell", "--login")
+            or (
+                word.value[:1] == "-"
+                and word.value[1:2] != "-"
+                and ("s" in word.value or "i" in word.value)
+            )
+            for word in command.argv[1:]
+        )
+    if name in ("su", "runuser"):
+        return command_string(command.argv) is None
+    return False
+
+
+def script_path(command: SimpleCommand) -> Word | None:
+    """The script file a command runs: ``sh x.sh``, ``source x.sh``, ``./x.sh``,
+    ``sh < x.sh``."""
+    argv = command.argv
+    if command.name in SHELLS:
+        run = shell_run(argv)
+        if run.script is not None:
+            return run.script
+        if run.reads_stdin:
+            for redirect in command.redirects:
+                if redirect.op in ("<", "0<") and redirect.target is not None:
+                    return redirect.target
+        return None
+    if command.name in ("source", "."):
+        return argv[1] if len(argv) > 1 else None
+    if "/" in argv[0].value:
+        return argv[0]
+    return None
+
+
 def joined(words: tuple[Word, ...] | list[Word]) -> Word:
     """Words joined by spaces, as ``eval`` and ``watch`` join their arguments."""
     return Word(
@@ -80,6 +123,16 @@ def joined(words: tuple[Word, ...] | list[Word]) -> Word:
         " ".join(word.raw for word in words),
         all(word.static for word in words),
         any(word.glob for word in words),
+    )
+
+
+def joined_text(first: Word, second: Word) -> Word:
+    """The text of a file ``second`` was appended to (``>>``)."""
+    return Word(
+        first.value + second.value,
+        first.raw + second.raw,
+        first.static and second.static,
+        first.glob or second.glob,
     )
 
 
@@ -443,7 +496,7 @@ def parallel_command(argv: tuple[Word, ...] | list[Word]) -> list[Word] | None:
 
 
 def printed_text(command: SimpleCommand) -> Word | None:
-    """The text ``echo``/``printf`` (without format directives) or ``cat <<EOF`` prints."""
+    """The text ``echo``, ``printf`` (``%s`` directives only) or ``cat <<EOF`` prints."""
     if command.name == "cat" and len(command.argv) == 1:
         for redirect in command.redirects:
             if redirect.body is not None:
@@ -453,9 +506,42 @@ def printed_text(command: SimpleCommand) -> Word | None:
         return None
     args = list(command.argv[1:])
     if command.name == "echo":
-        while args and args[0].static and args[0].value in ("-n", "-e", "-E", "-ne", "-en"):
+        newline, escapes = "\n", False
+        while args and args[0].static and _ECHO_OPTIONS.fullmatch(args[0].value):
+            newline = "" if "n" in args[0].value else newline
+            escapes = "e" in args[0].value or (escapes and "E" not in args[0].value)
             args = args[1:]
-        return joined(args) if args else None
-    if "%" in args[0].value:
+        text = joined(args)
+        value = decode_ansi_c(text.value) if escapes else text.value
+        return Word(value + newline, text.raw, text.static, text.glob)
+    return _printf(args)
+
+
+_ECHO_OPTIONS = re.compile(r"-[neE]+")
+_PRINTF_DIRECTIVE = re.compile(r"%(.)")
+
+
+def _printf(args: list[Word]) -> Word | None:
+    """``printf FORMAT ARGS...`` when FORMAT has no directive but ``%s`` and ``%%``."""
+    if args and args[0].value == "--":
+        args = args[1:]
+    if not args:
         return None
-    return joined(args[:1])
+    form = args[0]
+    if any(match.group(1) not in "s%" for match in _PRINTF_DIRECTIVE.finditer(form.value)):
+        return None
+    template = decode_ansi_c(form.value)
+    values = [word.value for word in args[1:]]
+    pieces: list[str] = []
+    # printf reuses its format until the arguments run out (at least once).
+    for _ in range(len(values) + 1):
+        pieces.append(_PRINTF_DIRECTIVE.sub(lambda match: _fill(match, values), template))
+        if not values or "%s" not in template:
+            break
+    return Word("".join(pieces), form.raw, all(word.static for word in args), form.glob)
+
+
+def _fill(match: re.Match[str], values: list[str]) -> str:
+    if match.group(1) == "%":
+        return "%"
+    return values.pop(0) if values else ""

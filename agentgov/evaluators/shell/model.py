@@ -41,6 +41,7 @@ class Origin(str, Enum):
     EVAL = "eval"  # the arguments of eval, re-parsed
     STDIN_SCRIPT = "stdin-script"  # a heredoc/here-string fed to a shell, re-parsed
     EXEC = "exec"  # find -exec/-execdir/-ok, xargs, watch, busybox
+    SCRIPT_FILE = "script-file"  # a file the same input wrote, then ran (sh x.sh, source x.sh)
 
 
 @dataclass(frozen=True)
