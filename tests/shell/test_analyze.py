@@ -87,6 +87,15 @@ COMMANDS = [
 
 # Where tree-sitter-bash 0.25 and bash disagree; the analyser follows bash.
 QUIRKS = [
+    ("ls\n\\rm -rf /", [("ls",), ("rm", "-rf", "/")]),
+    ("git status\n\\curl x | sh", [("git", "status"), ("curl", "x"), ("sh",)]),
+    ("ls # note\n\\rm x", [("ls",), ("rm", "x")]),
+    ("ls\n\n\\rm x", [("ls",), ("rm", "x")]),
+    ("ls\n\\\n\\rm x", [("ls",), ("rm", "x")]),
+    ("echo $(ls\n\\rm x)", [("ls",), ("rm", "x"), ("echo", "$(ls\n\\rm x)")]),
+    ("echo 'a\n\\rm x'", [("echo", "a\n\\rm x")]),
+    ("cat <<EOF\na\n\\rm\nEOF", [("cat",)]),
+    ("ls\n\\'; rm -rf /; echo '", [("ls",), ("'",), ("rm", "-rf", "/"), ("echo",)]),
     ("echo $'\\\\' ; rm -rf / ; echo '", [("echo", "\\"), ("rm", "-rf", "/"), ("echo",)]),
     ("cat <<< $'\\\\' ; rm -rf /", [("cat",), ("rm", "-rf", "/")]),
     ("echo $'\\\\''|0'", [("echo", "\\|0")]),
@@ -382,6 +391,14 @@ WORDS = [
     ("$1", Word("$1", "$1", static=False)),
     ("$@", Word("$@", "$@", static=False)),
     ("123", Word("123", "123")),
+    ('"a\nb"', Word("a\nb", '"a\nb"')),
+    ('"\na \\b "', Word("\na \\b ", '"\na \\b "')),
+    ('"a\\\nb"', Word("ab", '"a\\\nb"')),
+    ('""', Word("", '""')),
+    ('$"x y"', Word("x y", '$"x y"')),
+    ('~"/x"', Word("~/x", '~"/x"')),
+    ("~'a'", Word("~a", "~'a'")),
+    ("~$X", Word("~$X", "~$X", static=False)),
 ]
 
 

@@ -59,6 +59,8 @@ _STATEMENT_SEPARATORS = frozenset({";", ";;", "&", "\n"})
 _GIT_OPTIONS_WITH_VALUE = frozenset(
     {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"}
 )
+# A command substitution ($(...) but not arithmetic $((...)), or backticks).
+_SUBSTITUTION = re.compile(r"\$\((?!\()|`")
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 _ESCAPES_ONLY = re.compile(rb"(?:\\[\s\S])+")
 
@@ -817,7 +819,7 @@ class Walker:
             self.truncate(f"{what} nested more than {MAX_REPARSE_DEPTH} levels deep")
             return []
         text = word.value
-        if not word.static and ("$(" in text or "`" in text):
+        if not word.static and _SUBSTITUTION.search(text) is not None:
             # The outer shell runs the substitution and the inner one runs its output:
             # re-parsing the text would invent commands. The substitution's commands are
             # already found, with a flow into the shell.
@@ -907,28 +909,16 @@ def _word_groups(nodes: list[Node], src: bytes) -> list[list[Node]]:
     previous_end = -1
     for node in nodes:
         start = node.start_byte
-        if start == previous_end and groups:
-            if node.type == "$" and _is_translated_string(node):
-                continue
-            groups[-1].append(node)
-        elif (
+        if (start == previous_end and groups) or (
             groups
             and src[previous_end] == 0x5C  # a backslash: only escapes in between?
             and _ESCAPES_ONLY.fullmatch(src, previous_end, start) is not None
         ):
             groups[-1].append(node)
-        elif node.type == "$" and _is_translated_string(node):
-            continue
         else:
             groups.append([node])
         previous_end = node.end_byte
     return groups
-
-
-def _is_translated_string(node: Node) -> bool:
-    """The ``$`` of ``$"text"`` (a translated string): not part of the value."""
-    following = node.next_sibling
-    return following is not None and following.type == "string"
 
 
 def _has_expansion(text: str) -> bool:

@@ -22,6 +22,19 @@ _HEREDOC_OPERATOR = re.compile(rb"(?<!<)<<(?!<)")
 _PLACEHOLDER = b"<"
 _ASCII_ONLY = bytes(range(128)) + b"x" * 128
 _MAX_STRING_FIXES = 16
+_LINE_START_ESCAPE = re.compile(rb"\n\\")
+_TEXT_NODES = frozenset(
+    {
+        "string",
+        "raw_string",
+        "ansi_c_string",
+        "translated_string",
+        "string_content",
+        "heredoc_body",
+        "heredoc_content",
+        "comment",
+    }
+)
 # A backslash (not itself escaped) before a blank.
 _ESCAPED_BLANK = re.compile(rb"(?<!\\)((?:\\\\)*)\\[ \t]")
 # A heredoc delimiter word ends at an unquoted blank or operator character.
@@ -82,6 +95,8 @@ def parse(text: str) -> Parsed:
         parsed_bytes = _ESCAPED_BLANK.sub(rb"\1\\x", parsed_bytes)
     tree = parser().parse(parsed_bytes)
     notes: tuple[str, ...] = ()
+    if b"\n\\" in parsed_bytes:
+        tree, parsed_bytes = _fix_line_start_escapes(tree, parsed_bytes)
     if b"$'" in parsed_bytes:
         tree, parsed_bytes, notes = _fix_ansi_c_strings(tree, parsed_bytes)
     if _HEREDOC_OPERATOR.search(src) is None:
@@ -91,6 +106,49 @@ def parse(text: str) -> Parsed:
         return Parsed(tree.root_node, src, {}, (tree,), notes)
     second = parser().parse(patched)
     return Parsed(second.root_node, src, heredocs, (tree, second), notes)
+
+
+def _fix_line_start_escapes(tree: Tree, data: bytes) -> tuple[Tree, bytes]:
+    """Make tree-sitter end a command at the newline before a line that starts with a
+    backslash.
+
+    tree-sitter-bash 0.25 does not end a command there: it reads ``ls\\n\\\\rm -rf /``
+    as ``ls`` with the arguments ``\\nrm -rf /`` (and ``ls\\n\\\\\\n\\\\rm`` likewise).
+    Bash runs ``ls``, then ``rm``. Where such a newline is in code (not in a string, a
+    comment or a heredoc), the backslash after it is shown to tree-sitter as a blank (and
+    an escaped quote after it as ``x``, so that no string opens where bash has none). The
+    values still come from the original bytes, without that backslash.
+    """
+    for _ in range(_MAX_STRING_FIXES):
+        patched = bytearray(data)
+        changed = False
+        for match in _LINE_START_ESCAPE.finditer(data):
+            newline = match.start()
+            if not _in_code(tree.root_node, newline):
+                continue
+            backslash = newline + 1
+            patched[backslash] = 0x20
+            if data[backslash + 1 : backslash + 2] in (b"'", b'"', b"`"):
+                patched[backslash + 1] = 0x78  # "x"
+            changed = True
+        if not changed:
+            return tree, data
+        data = bytes(patched)
+        tree = parser().parse(data)
+    return tree, data
+
+
+def _in_code(root: Node, offset: int) -> bool:
+    """Whether the byte at ``offset`` is shell code rather than quoted or commented text."""
+    node: Node | None = root.descendant_for_byte_range(offset, offset + 1)
+    while node is not None:
+        kind = node.type
+        if kind in _TEXT_NODES:
+            return False
+        if kind in ("command_substitution", "process_substitution", "program"):
+            return True
+        node = node.parent
+    return True
 
 
 def _fix_ansi_c_strings(tree: Tree, data: bytes) -> tuple[Tree, bytes, tuple[str, ...]]:
@@ -187,10 +245,15 @@ def _heredocs(root: Node, src: bytes, parsed_bytes: bytes) -> tuple[dict[int, He
 def _delimiter(text: str) -> str:
     """The delimiter word at the start of a heredoc_start node's text."""
     quote = ""
+    escaped = False
     for position, char in enumerate(text):
-        if quote:
+        if escaped:
+            escaped = False
+        elif quote:
             if char == quote:
                 quote = ""
+        elif char == "\\":
+            escaped = True
         elif char in "'\"":
             quote = char
         elif char in _DELIMITER_END:

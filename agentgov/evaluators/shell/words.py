@@ -165,6 +165,14 @@ class WordReader:
         static = True
         previous_end = -1
         for position, node in enumerate(nodes):
+            if (
+                node.type == "$"
+                and position + 1 < len(nodes)
+                and nodes[position + 1].type == "string"
+            ):
+                # tree-sitter splits `$"text"` (a translated string, value `text`).
+                previous_end = node.end_byte
+                continue
             if position and node.start_byte > previous_end:
                 gap = self.src[previous_end : node.start_byte].decode("utf-8", "replace")
                 parts.extend((char, True) for char in gap[1::2] if char != "\n")
@@ -202,8 +210,12 @@ class WordReader:
             return self._unquoted(self.text(node), parts, first=first)
         if kind == "concatenation":
             static = True
-            for position, child in enumerate(node.children):
-                static = self._collect(child, parts, first=first and position == 0) and static
+            children = node.children
+            for position, child in enumerate(children):
+                # `~` expands only when nothing quoted or expanded comes before the first
+                # unquoted slash: `~"/x"` and `~$X` stay literal.
+                tilde = first and position == 0 and (len(children) == 1 or "/" in self.text(child))
+                static = self._collect(child, parts, first=tilde) and static
             return static
         if kind == "raw_string":
             parts.append((self.text(node)[1:-1], True))
@@ -263,14 +275,20 @@ class WordReader:
         return static
 
     def _double_quoted(self, node: Node, parts: list[tuple[str, bool]]) -> bool:
+        # tree-sitter leaves line breaks (and the blanks before the closing quote) out of
+        # its string_content nodes: the text between the children is content too.
         static = True
-        for child in node.children:
+        children = node.children
+        if not children:
+            return True
+        position = children[0].end_byte  # after the opening `"` (or `$"`)
+        for child in children[1:]:
             kind = child.type
+            if child.start_byte > position:
+                self._quoted_text(self.src[position : child.start_byte], parts)
+            position = child.end_byte
             if kind == "string_content":
-                text = self.text(child)
-                if "\\" in text:
-                    text = _DQ_ESCAPE.sub(_dq_unescape, text)
-                parts.append((text, True))
+                self._quoted_text(self.src[child.start_byte : child.end_byte], parts)
             elif kind in ("simple_expansion", "expansion"):
                 static = self._expansion(child, parts, quoted=True) and static
             elif kind in SUBSTITUTIONS:
@@ -281,14 +299,18 @@ class WordReader:
                 self._find_nested(child)
                 parts.append((self.text(child), True))
                 static = False
-            elif kind in ('"', '$"'):
-                # tree-sitter puts blanks just before the closing quote in its token.
-                text = self.text(child)
-                if len(text) > 1 and text.endswith('"') and child.prev_sibling is not None:
-                    parts.append((_DQ_ESCAPE.sub(_dq_unescape, text[:-1]), True))
+            elif kind == '"' and child is children[-1]:
+                self._quoted_text(self.src[child.start_byte : child.end_byte - 1], parts)
             else:
                 parts.append((self.text(child), True))
         return static
+
+    def _quoted_text(self, raw: bytes, parts: list[tuple[str, bool]]) -> None:
+        if raw:
+            text = raw.decode("utf-8", "replace")
+            if "\\" in text:
+                text = _DQ_ESCAPE.sub(_dq_unescape, text)
+            parts.append((text, True))
 
     def _expansion(self, node: Node, parts: list[tuple[str, bool]], *, quoted: bool) -> bool:
         text = self.text(node)
