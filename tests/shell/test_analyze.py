@@ -76,7 +76,7 @@ COMMANDS = [
         "git commit -m \"$(cat <<'EOF'\nmsg\nEOF\n)\" && git push",
         [("cat",), ("git", "commit", "-m", "$(cat <<'EOF'\nmsg\nEOF\n)"), ("git", "push")],
     ),
-    ("coproc a", [("coproc", "a")]),
+    ("coproc a", [("a",)]),
     # tree-sitter splits a quoted piece from a backslash escape after it: one word to bash.
     ("'r'\\m -rf /", [("rm", "-rf", "/")]),
     ('"r"\\m x', [("rm", "x")]),
@@ -91,6 +91,10 @@ QUIRKS = [
     ("git status\n\\curl x | sh", [("git", "status"), ("curl", "x"), ("sh",)]),
     ("ls # note\n\\rm x", [("ls",), ("rm", "x")]),
     ("ls\n\n\\rm x", [("ls",), ("rm", "x")]),
+    ("! if a; then rm -rf /; fi", [("a",), ("rm", "-rf", "/")]),
+    ("! { rm -rf /; }", [("rm", "-rf", "/")]),
+    ("! while a; do b; done", [("a",), ("b",)]),
+    ('"if" x', [("if", "x")]),
     ("ls\n\\\n\\rm x", [("ls",), ("rm", "x")]),
     ("echo $(ls\n\\rm x)", [("ls",), ("rm", "x"), ("echo", "$(ls\n\\rm x)")]),
     ("echo 'a\n\\rm x'", [("echo", "a\n\\rm x")]),
@@ -629,6 +633,7 @@ def test_commands_are_indexed_in_order() -> None:
 
 UNPARSED = [
     "ls (",
+    "! if a; then b; fi",
     "echo 'unterminated",
     "if then fi",
     "a && ",

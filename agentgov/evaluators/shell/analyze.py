@@ -59,6 +59,31 @@ _STATEMENT_SEPARATORS = frozenset({";", ";;", "&", "\n"})
 _GIT_OPTIONS_WITH_VALUE = frozenset(
     {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"}
 )
+_RESERVED_WORDS = frozenset(
+    [
+        "if",
+        "coproc",
+        "then",
+        "else",
+        "elif",
+        "fi",
+        "do",
+        "done",
+        "while",
+        "until",
+        "for",
+        "in",
+        "case",
+        "esac",
+        "select",
+        "function",
+        "{",
+        "}",
+        "!",
+        "[[",
+        "]]",
+    ]
+)
 # A command substitution ($(...) but not arithmetic $((...)), or backticks).
 _SUBSTITUTION = re.compile(r"\$\((?!\()|`")
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
@@ -553,6 +578,16 @@ class Walker:
         if nest > MAX_NESTING:  # find -exec find -exec ..., docker exec docker exec ...
             self.truncate(f"nesting deeper than {MAX_NESTING}")
             return []
+        if argv[0].raw in _RESERVED_WORDS:
+            # An unquoted reserved word cannot name a program: tree-sitter misread a
+            # compound command (`! if a; then rm -rf /; fi` gives `then rm -rf /`). What
+            # follows the keyword is the command; the input counts as not fully parsed.
+            self.unparsed.append(text[:200])
+            self.trace.append(f"tree-sitter read the keyword {argv[0].raw!r} as a command")
+            while argv and argv[0].raw in _RESERVED_WORDS:
+                argv = argv[1:]
+            if not argv:
+                return []
         directory = cwd if own_cwd else scope.cwd
         wrappers = frame.wrappers
         origin = frame.origin
