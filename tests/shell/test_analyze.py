@@ -95,6 +95,8 @@ QUIRKS = [
     ("! { rm -rf /; }", [("rm", "-rf", "/")]),
     ("! while a; do b; done", [("a",), ("b",)]),
     ('"if" x', [("if", "x")]),
+    ("ls\n\\'X=rm", [("ls",), ("'X=rm",)]),
+    ("*X=1 y", [("", "y")]),
     ("ls\n\\\n\\rm x", [("ls",), ("rm", "x")]),
     ("echo $(ls\n\\rm x)", [("ls",), ("rm", "x"), ("echo", "$(ls\n\\rm x)")]),
     ("echo 'a\n\\rm x'", [("echo", "a\n\\rm x")]),

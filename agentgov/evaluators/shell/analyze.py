@@ -59,6 +59,7 @@ _STATEMENT_SEPARATORS = frozenset({";", ";;", "&", "\n"})
 _GIT_OPTIONS_WITH_VALUE = frozenset(
     {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"}
 )
+_ASSIGNABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=")
 _RESERVED_WORDS = frozenset(
     [
         "if",
@@ -477,7 +478,10 @@ class Walker:
         word_nodes: list[Node] = []
         for child in children:
             child_kind = child.type
-            if child_kind == "variable_assignment":
+            if child_kind == "variable_assignment" and not _ASSIGNABLE.match(frame.text(child)):
+                # tree-sitter takes `*X=1` for an assignment; bash runs it as a command.
+                word_nodes.append(child)
+            elif child_kind == "variable_assignment":
                 assignment = self.assignment(child, reader, frame)
                 assignments.append(assignment)
                 if declaration:

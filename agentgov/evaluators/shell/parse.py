@@ -116,7 +116,7 @@ def _fix_line_start_escapes(tree: Tree, data: bytes) -> tuple[Tree, bytes]:
     as ``ls`` with the arguments ``\\nrm -rf /`` (and ``ls\\n\\\\\\n\\\\rm`` likewise).
     Bash runs ``ls``, then ``rm``. Where such a newline is in code (not in a string, a
     comment or a heredoc), the backslash after it is shown to tree-sitter as a blank (and
-    an escaped quote after it as ``x``, so that no string opens where bash has none). The
+    an escaped quote after it as ``%``, so that no string opens where bash has none). The
     values still come from the original bytes, without that backslash.
     """
     for _ in range(_MAX_STRING_FIXES):
@@ -129,7 +129,9 @@ def _fix_line_start_escapes(tree: Tree, data: bytes) -> tuple[Tree, bytes]:
             backslash = newline + 1
             patched[backslash] = 0x20
             if data[backslash + 1 : backslash + 2] in (b"'", b'"', b"`"):
-                patched[backslash + 1] = 0x78  # "x"
+                patched[backslash + 1] = (
+                    0x25  # "%": no quote, and no name (`\'X=1` is no assignment)
+                )
             changed = True
         if not changed:
             return tree, data
