@@ -7,6 +7,12 @@ chain. Appends hold an exclusive ``flock`` on the session file while they read t
 tip and write one line, so parallel hooks of one session never fork the chain and parallel
 sessions never touch each other's files. ``audit flush`` later moves lines into git notes
 and leaves a ``.tip`` file so the chain continues across flushes.
+
+The flush takes a session file away by renaming it while it holds the file's lock
+(``detach``). An appender that opened the file before the rename and was waiting for the
+lock would then write into the renamed file, after the flush had read it: a lost record.
+So an append checks, once it holds the lock, that its descriptor is still the file at the
+path, and reopens when it is not.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from agentgov.errors import AgentgovError
 RECORD_VERSION = 1
 MAX_INPUT_CHARS = 4096
 _TAIL_CHUNK = 64 * 1024
+FLUSHING_SUFFIX = ".flushing"
+_REOPEN_LIMIT = 1000
+"""Reopens after a flush renamed the file under us; each needs a whole flush to happen."""
 _SAFE_SESSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
@@ -78,16 +87,8 @@ class Journal:
     def append(self, session: str, fields: dict[str, Any]) -> Appended:
         """Append one record for ``session``; ``fields`` hold the kind-specific part."""
         path = self.path(session)
+        handle = self._open_locked(path)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
-        except OSError as err:
-            raise JournalError(
-                f"cannot write the audit journal {path}: {err.strerror}; "
-                "check that .git/agentgov/ is writable"
-            ) from None
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
             seq, prev = self._tip(handle, path)
             record = {
                 **fields,
@@ -106,6 +107,68 @@ class Journal:
         finally:
             os.close(handle)
         return Appended(record, line, line_digest(line))
+
+    def _open_locked(self, path: Path) -> int:
+        """The session file, opened for appending and locked, and still the one at ``path``.
+
+        A flush renames the file under its lock; whoever waited for that lock on the old
+        file finds, once it gets it, that the path now names another file (or none), and
+        opens the path again rather than write where no flush will look.
+        """
+        for _ in range(_REOPEN_LIMIT):
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+            except OSError as err:
+                raise JournalError(
+                    f"cannot write the audit journal {path}: {err.strerror}; "
+                    "check that .git/agentgov/ is writable"
+                ) from None
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                if _same_file(handle, path):
+                    return handle
+            except OSError as err:
+                os.close(handle)
+                raise JournalError(
+                    f"cannot lock the audit journal {path}: {err.strerror}"
+                ) from None
+            os.close(handle)
+        raise JournalError(
+            f"the audit journal {path} kept being replaced while appending; "
+            "is a flush looping? run `agentgov audit flush` once by hand"
+        )
+
+    def detach(self, path: Path, renamed: Path) -> Detached | None:
+        """Take the session file at ``path`` away for a flush: under its lock, write the
+        chain's ``.tip`` and rename the file to ``renamed``.
+
+        The tip is written before the rename, both under the lock, so the first append to
+        the fresh file continues the chain from the last detached line, and a kill at any
+        point leaves either the file in place (the tip then changes nothing: appends read
+        the file's last line first) or the renamed file with its tip already written.
+        None when there is no file or it holds nothing yet.
+        """
+        try:
+            handle = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            raise JournalError(f"cannot open the audit journal {path}: {err.strerror}") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if not _same_file(handle, path):  # only a flush renames, and flushes take turns
+                return None
+            data = _read_all(handle)
+            if not data.strip():
+                return None
+            tip = chain_tip(data)
+            if tip is not None:
+                _write_atomically(path.with_suffix(".tip"), f"{tip[0]} {tip[1]}\n")
+            os.rename(path, renamed)
+        finally:
+            os.close(handle)
+        return Detached(renamed, data)
 
     def _tip(self, handle: int, path: Path) -> tuple[int, str]:
         """The next sequence number and the previous line's digest."""
@@ -131,6 +194,60 @@ class Journal:
             return sorted(self.directory.glob("*.jsonl"))
         except OSError:
             return []
+
+    def flushing(self) -> list[Path]:
+        """Files a flush took away and has not finished moving into notes."""
+        try:
+            return sorted(self.directory.glob(f"*{FLUSHING_SUFFIX}"))
+        except OSError:
+            return []
+
+
+@dataclass(frozen=True)
+class Detached:
+    """A session file renamed away by a flush, and the bytes it held when renamed."""
+
+    path: Path
+    data: bytes
+
+
+def chain_tip(data: bytes) -> tuple[int, str] | None:
+    """(seq, digest) of the last line in ``data`` that is a record, or None.
+
+    A torn or corrupt last line is skipped, so the chain continues from the last record
+    an appender could have chained to; verify reports the bad line itself.
+    """
+    for raw in reversed(data.split(b"\n")):
+        if not raw.strip():
+            continue
+        try:
+            seq = json.loads(raw)["seq"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if isinstance(seq, int) and not isinstance(seq, bool):
+            return seq, hashlib.sha256(raw).hexdigest()
+    return None
+
+
+def _same_file(handle: int, path: Path) -> bool:
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle)
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
+
+
+def _read_all(handle: int) -> bytes:
+    size = os.fstat(handle).st_size
+    return os.pread(handle, size, 0) if size else b""
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` whole: an appender reading the tip never sees half of it."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _last_line(handle: int) -> str | None:

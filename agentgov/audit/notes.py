@@ -20,6 +20,14 @@ written at git's two-character fan-out path ``ab/cdef…`` so an append costs th
 10,000 notes (DESIGN.md §4). Notes that other tools left flat, or that git fanned out deeper
 (``ab/cd/ef…``), are still read, and moved to ``ab/cdef…`` when written.
 
+Why our own merge rather than ``git notes merge -s cat_sort_uniq``: git moves the local
+notes ref at the end of a merge without checking its old value, like ``git notes append``,
+so a flush landing during a pull would be lost. ``merge`` builds the same union (each
+note's lines from both sides, sorted and deduplicated) and a merge commit with both tips
+as parents, and moves the ref with the same compare-and-swap as every other write. Unlike
+git's three-way merge it never drops a line one side removed: the trail is append-only,
+and a record deleted in one clone is restored by the other rather than lost everywhere.
+
 Why a git CLI backend: libgit2 cannot open repositories whose refs live in a reftable
 (``extensions.refStorage = reftable``, git >= 2.45). Rather than refuse, such repositories
 are written through git plumbing (``hash-object``, ``mktree``, ``commit-tree``, and
@@ -38,7 +46,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, Union
+from typing import Literal, Protocol, TypeVar, Union
 
 import pygit2
 
@@ -49,6 +57,7 @@ MAX_ATTEMPTS = 200
 """Compare-and-swap attempts before giving up: at the backoff cap this is a few seconds."""
 
 BackendName = Literal["auto", "libgit2", "git"]
+_Result = TypeVar("_Result")
 
 _BACKOFF_FIRST = 0.001
 """About one append: after a lost race, wait up to two of them (doubling, jittered)."""
@@ -86,6 +95,22 @@ class AppendResult:
     attempts: int
 
 
+@dataclass(frozen=True)
+class MergeResult:
+    """What merging another trail into the ref did.
+
+    ``outcome`` is ``up-to-date`` (the other tip was already in our history),
+    ``fast-forward`` (ours was in theirs: the ref now points at theirs) or ``merged`` (a new
+    merge commit whose parents are both tips). ``annotated`` lists the commits whose note
+    changed in a merge.
+    """
+
+    outcome: Literal["up-to-date", "fast-forward", "merged"]
+    notes_commit: str | None
+    annotated: tuple[str, ...]
+    attempts: int
+
+
 class _LostRace(Exception):
     """The ref moved between reading its tip and swapping it: rebuild on the new tip."""
 
@@ -111,8 +136,9 @@ class _Backend(Protocol):
     def read_blob(self, blob: str) -> bytes: ...
     def write_blob(self, data: bytes) -> str: ...
     def write_tree(self, base: str | None, changes: Mapping[str, _Entry | None]) -> str | None: ...
-    def write_commit(self, tree: str, parent: str | None, message: str) -> str: ...
+    def write_commit(self, tree: str, parents: Sequence[str], message: str) -> str: ...
     def move_ref(self, ref: str, new: str, old: str | None, message: str) -> None: ...
+    def descends(self, commit: str, ancestor: str) -> bool: ...
 
 
 class NotesStore:
@@ -237,33 +263,80 @@ class NotesStore:
 
         return self._update(plan, "copy")
 
+    def merge(self, other: str) -> MergeResult:
+        """Union the trail at notes commit ``other`` (a fetched remote ref) into this ref.
+
+        Every note keeps the lines of both sides, sorted and deduplicated where both sides
+        changed it (``cat_sort_uniq``), so two clones that merge each other's trails end up
+        with the same notes. The result descends from ``other``, so pushing it afterwards
+        is a fast-forward for the remote.
+        """
+        theirs = _object_id(other)
+        backend = self._backend
+
+        def attempt(number: int) -> MergeResult:
+            tip = backend.tip(self.ref)
+            if tip == theirs or (tip is not None and backend.descends(tip, theirs)):
+                return MergeResult("up-to-date", tip, (), 0)
+            if tip is None or backend.descends(theirs, tip):
+                backend.move_ref(self.ref, theirs, tip, "notes: fast-forward (agentgov merge)")
+                return MergeResult("fast-forward", theirs, (), number)
+            ours_tree, theirs_tree = backend.tree_of(tip), backend.tree_of(theirs)
+            ours_blobs, theirs_blobs = (
+                _blob_map(backend, ours_tree),
+                _blob_map(backend, theirs_tree),
+            )
+            ours = _Snapshot(backend, ours_tree)
+            other_side = _Snapshot(backend, theirs_tree)
+            contents: dict[str, bytes] = {}
+            for commit, blobs in theirs_blobs.items():
+                mine = ours_blobs.get(commit)
+                if mine == blobs:
+                    continue
+                their_note = other_side.read(commit)
+                contents[commit] = (
+                    their_note if mine is None else _union_lines(ours.read(commit), their_note)
+                )
+            tree = _write_notes_tree(ours, contents) if contents else ours_tree
+            message = f"Notes merged by 'agentgov merge' from {theirs}\n"
+            new = backend.write_commit(tree, [tip, theirs], message)
+            backend.move_ref(self.ref, new, tip, message)
+            return MergeResult("merged", new, tuple(sorted(contents)), number)
+
+        return self._retrying(attempt)
+
     def _update(self, plan: Callable[[_Snapshot], dict[str, bytes]], verb: str) -> AppendResult:
         """Read the tip, plan the new notes, write them, swap the ref; retry a lost race.
 
         ``plan`` runs again on every attempt, against the tip of that attempt, so a record
         another writer added in between is kept, never overwritten.
         """
+
+        def attempt(number: int) -> AppendResult:
+            tip = self._backend.tip(self.ref)
+            snapshot = _Snapshot(self._backend, None if tip is None else self._backend.tree_of(tip))
+            contents = plan(snapshot)
+            if not contents:
+                return AppendResult(None, (), 0)
+            tree = _write_notes_tree(snapshot, contents)
+            message = f"Notes added by 'agentgov {verb}'\n"
+            new = self._backend.write_commit(tree, [] if tip is None else [tip], message)
+            self._backend.move_ref(self.ref, new, tip, message)
+            return AppendResult(new, tuple(sorted(contents)), number)
+
+        return self._retrying(attempt)
+
+    def _retrying(self, attempt: Callable[[int], _Result]) -> _Result:
+        """Run ``attempt`` until it wins its compare-and-swap, with jittered backoff."""
         last: BaseException | None = None
         started = time.monotonic()
-        for attempt in range(1, self._max_attempts + 1):
+        for number in range(1, self._max_attempts + 1):
             try:
-                tip = self._backend.tip(self.ref)
-                snapshot = _Snapshot(
-                    self._backend, None if tip is None else self._backend.tree_of(tip)
-                )
-                contents = plan(snapshot)
-                if not contents:
-                    return AppendResult(None, (), 0)
-                tree = _write_notes_tree(snapshot, contents)
-                message = f"Notes added by 'agentgov {verb}'\n"
-                new = self._backend.write_commit(tree, tip, message)
-                self._backend.move_ref(self.ref, new, tip, message)
+                return attempt(number)
             except _RETRYABLE as exc:
                 last = exc
-                cap = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** min(attempt, 10))
+                cap = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** min(number, 10))
                 time.sleep(random.uniform(0, cap))  # noqa: S311 -- jitter, not security
-                continue
-            return AppendResult(new, tuple(sorted(contents)), attempt)
         lock = self.common_dir / f"{self.ref}.lock"
         raise NotesConflictError(
             f"could not update {self.ref} in {self.common_dir} after {self._max_attempts} "
@@ -359,6 +432,21 @@ def _apply(backend: _Backend, base: str | None, edits: _Edits) -> str | None:
         else:
             changes[name] = None if edit is None else (_BLOB_MODE, edit)
     return backend.write_tree(base, changes)
+
+
+def _blob_map(backend: _Backend, tree: str) -> dict[str, tuple[str, ...]]:
+    """Annotated object -> the blobs holding its note: equal tuples mean equal notes."""
+    found: dict[str, list[str]] = {}
+    for annotated, blob in backend.note_blobs(tree):
+        if _OBJECT_ID.fullmatch(annotated):
+            found.setdefault(annotated, []).append(blob)
+    return {annotated: tuple(blobs) for annotated, blobs in found.items()}
+
+
+def _union_lines(ours: bytes, theirs: bytes) -> bytes:
+    """git's ``cat_sort_uniq``: the lines of both, sorted bytewise, no repeats, no blanks."""
+    lines = {line for line in ours.split(b"\n") + theirs.split(b"\n") if line}
+    return b"".join(line + b"\n" for line in sorted(lines))
 
 
 def _is_blob(mode: int) -> bool:
@@ -577,10 +665,13 @@ class _Libgit2Backend:
                 builder.remove(name)
         return str(builder.write()) if len(builder) else None
 
-    def write_commit(self, tree: str, parent: str | None, message: str) -> str:
+    def write_commit(self, tree: str, parents: Sequence[str], message: str) -> str:
         author = pygit2.Signature(*self._identity)
-        parents: list[str | pygit2.Oid] = [] if parent is None else [parent]
-        return str(self._repo.create_commit(None, author, author, message, tree, parents))
+        given: list[str | pygit2.Oid] = list(parents)
+        return str(self._repo.create_commit(None, author, author, message, tree, given))
+
+    def descends(self, commit: str, ancestor: str) -> bool:
+        return bool(self._repo.descendant_of(commit, ancestor))
 
     def move_ref(self, ref: str, new: str, old: str | None, message: str) -> None:
         log = message.strip()
@@ -737,11 +828,20 @@ class _GitCliBackend:
         self._remember(tree, listing)
         return tree
 
-    def write_commit(self, tree: str, parent: str | None, message: str) -> str:
+    def write_commit(self, tree: str, parents: Sequence[str], message: str) -> str:
         if self._identity is None:
             self._identity = self._read_identity()
-        args = ["commit-tree", tree, "-F", "-"] + ([] if parent is None else ["-p", parent])
+        args = ["commit-tree", tree, "-F", "-"] + [arg for p in parents for arg in ("-p", p)]
         return self._git(args, data=message.encode(), env=self._identity).decode().strip()
+
+    def descends(self, commit: str, ancestor: str) -> bool:
+        if commit == ancestor:
+            return False
+        try:  # exit 1 means "no"; unrelated histories and errors also answer no: merge then
+            self._git(["merge-base", "--is-ancestor", ancestor, commit])
+        except GitError:
+            return False
+        return True
 
     def _read_identity(self) -> dict[str, str]:
         values: dict[str, str] = {}
