@@ -76,9 +76,12 @@ class SimpleCommand:
       string, the fragment of that string).
     - ``depth`` counts the re-parsed strings around the command (``bash -c``, ``eval``, a
       heredoc fed to a shell, ``watch``): 0 for commands written in the input itself.
-    - ``parent`` is the index of the command that ran this one from its arguments or stdin
-      (the shell of a ``-c`` string or heredoc, ``eval``, ``watch``, ``find`` for ``-exec``),
-      None for commands written directly in the input.
+    - ``parent`` is the index of the command that ran this one from its arguments, stdin
+      or a file (the shell of a ``-c`` string, heredoc or script written earlier, ``eval``,
+      ``trap``, ``alias``, ``watch``, ``find -exec``, ``ssh``, ``docker``/``kubectl exec``,
+      ``su -c``, ``parallel``), None for commands written directly in the input. Commands
+      run by ``ssh`` or in a container carry that program in ``wrappers`` and ``cwd`` None
+      (or the container's ``-w`` directory).
     - A statement without a program (``X=1``, ``> file``) is reported as the no-op ``:``
       (``argv[0].raw`` is empty) carrying its assignments and redirects, so every
       assignment and every redirect is on some command.
