@@ -35,6 +35,8 @@ from agentgov.audit.journal import FLUSHING_SUFFIX, Journal
 from agentgov.errors import AgentgovError, UsageError
 from agentgov.git_layout import RepoLayout
 
+STALE_REF_LOCK = 30.0
+"""Seconds after which the notes ref's ``.lock`` is taken to be a killed writer's leftover."""
 LOCK_TIMEOUT = 60.0
 """Seconds to wait for another flush; one takes milliseconds, or a few seconds at worst
 when the notes ref is contended (its compare-and-swap retries are bounded)."""
@@ -64,6 +66,7 @@ class FlushResult:
     sessions: int = 0
     notes_commit: str | None = None
     waiting: int = 0
+    stale_lock_removed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,19 @@ class _Batch:
         return self.path.name.removesuffix(FLUSHING_SUFFIX).rsplit(".", 2)[0]
 
 
-def flush_journal(layout: RepoLayout, ref: str, commit: str | None = None) -> FlushResult:
-    """Move every pending record into notes on ``ref``, attached to ``commit`` or HEAD."""
+def flush_journal(
+    layout: RepoLayout,
+    ref: str,
+    commit: str | None = None,
+    *,
+    stale_ref_lock: float = STALE_REF_LOCK,
+) -> FlushResult:
+    """Move every pending record into notes on ``ref``, attached to ``commit`` or HEAD.
+
+    A kill can also land inside the notes ref update and leave its ``.lock`` behind; the
+    records then wait in ``.flushing`` files, and a flush ``stale_ref_lock`` seconds later
+    removes the lock and moves them.
+    """
     journal = Journal(layout.state_dir)
     if commit is not None:
         target = resolve_commit(layout.root, commit)
@@ -92,10 +106,12 @@ def flush_journal(layout: RepoLayout, ref: str, commit: str | None = None) -> Fl
     if target is None:
         return FlushResult(None, waiting=_count_pending(journal))
     with _flush_lock(journal):
-        return _flush_locked(layout, journal, ref, target)
+        return _flush_locked(layout, journal, ref, target, stale_ref_lock)
 
 
-def _flush_locked(layout: RepoLayout, journal: Journal, ref: str, target: str) -> FlushResult:
+def _flush_locked(
+    layout: RepoLayout, journal: Journal, ref: str, target: str, stale_ref_lock: float
+) -> FlushResult:
     batches = [_leftover(path, target) for path in journal.flushing()]
     nonce = f"{os.getpid()}-{time.time_ns()}"
     for path in journal.sessions():
@@ -110,6 +126,7 @@ def _flush_locked(layout: RepoLayout, journal: Journal, ref: str, target: str) -
     from agentgov.audit.notes import NotesStore  # pygit2: only once there is work
 
     store = NotesStore(layout.root, ref)
+    broken = store.break_stale_lock(stale_ref_lock)
     lines: dict[str, list[bytes]] = {}
     seen: dict[str, set[tuple[str, str] | bytes]] = {}
     recovered = skipped = 0
@@ -133,6 +150,7 @@ def _flush_locked(layout: RepoLayout, journal: Journal, ref: str, target: str) -
         already_in_notes=skipped,
         sessions=len({batch.session_file for batch in batches}),
         notes_commit=result.notes_commit,
+        stale_lock_removed=None if broken is None else str(broken),
     )
 
 

@@ -202,6 +202,28 @@ class NotesStore:
         for annotated, blobs in found.items():
             yield annotated, _join_parts([next(contents) for _ in blobs])
 
+    def break_stale_lock(self, older_than: float) -> Path | None:
+        """Remove the ref's ``.lock`` file if it is older than ``older_than`` seconds.
+
+        A writer (ours, libgit2's or git's) killed between creating the lock and renaming
+        it onto the ref leaves the lock behind, and then every later write fails until
+        someone deletes it; git never deletes one itself. A ref update holds its lock for
+        milliseconds, so a lock that has not changed for many seconds belongs to nobody.
+        Returns the removed path, or None. Files backend only (a reftable has no ref locks).
+        """
+        lock = self.common_dir / f"{self.ref}.lock"
+        try:
+            age = time.time() - lock.stat().st_mtime
+        except OSError:
+            return None
+        if age < older_than:
+            return None
+        try:
+            lock.unlink()
+        except FileNotFoundError:  # its owner finished after all
+            return None
+        return lock
+
     def append(self, commit: str, lines: Sequence[bytes]) -> AppendResult:
         """Append ``lines`` to the note on ``commit``; see :meth:`append_many`."""
         return self.append_many({commit: lines})
