@@ -5,8 +5,8 @@ session's previous line. So, within a session ordered by ``seq``:
 
 - a gap, or a first record whose seq is not 0, is a *missing* record;
 - a record whose predecessor's hash is not its ``prev`` means the predecessor was *edited*
-  (or replaced), unless ``prev`` is the hash of another record of the session: then the
-  record was *moved* out of order;
+  (or replaced), unless ``prev`` is the hash of another record of the session, or another
+  record chains to the predecessor: then this record was *moved* out of order (renumbered);
 - two different lines claiming one seq are an edit or a fork (two writers sharing a session
   id); one line twice in one note is a *duplicate*.
 
@@ -76,7 +76,11 @@ def check_session(
 ) -> list[Problem]:
     """Every problem in one session's chain; ``tip`` is what this clone's journal flushed."""
     problems: list[Problem] = []
-    by_digest = {record.digest: record for versions in by_seq.values() for record in versions}
+    every = [record for versions in by_seq.values() for record in versions]
+    by_digest = {record.digest: record for record in every}
+    successors: dict[str, list[Record]] = {}
+    for record in every:
+        successors.setdefault(str(record.record["prev"]), []).append(record)
 
     def report(record: Record, message: str) -> None:
         problems.append(
@@ -128,6 +132,19 @@ def check_session(
                 report(
                     record,
                     f"out of order: it follows seq {moved.seq} ({moved.where}), not seq {seq - 1}",
+                )
+                continue
+            followers = [
+                other
+                for candidate in before
+                for other in successors.get(candidate.digest, [])
+                if other is not record
+            ]
+            if followers:  # seq - 1 is intact: another record chains to it
+                report(
+                    record,
+                    f"out of order: seq {seq - 1} is followed by seq {followers[0].seq} "
+                    f"({followers[0].where}), and this record's prev names no record here",
                 )
                 continue
             for candidate in before:
