@@ -108,8 +108,14 @@ def replay_session(repo: Path) -> None:
             print(f"        {answer['permissionDecisionReason'][:160]}")
         if decision == "allow":
             outcome = {**payload, "hook_event_name": "PostToolUse", "tool_response": {}}
-            subprocess.run([AGENTGOV, "hook", "claude-code"], input=json.dumps(outcome),
-                           cwd=repo, capture_output=True, text=True, check=False)
+            subprocess.run(
+                [AGENTGOV, "hook", "claude-code"],
+                input=json.dumps(outcome),
+                cwd=repo,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
 
 
 def banner(title: str) -> None:
@@ -175,8 +181,10 @@ def main() -> int:
             record = json.loads(line)
             what = record.get("input") or record.get("event") or ""
             verdict = record.get("sent") or record.get("decision") or ""
-            print(f"  #{record['seq']:<2} {record['kind']:<10} {verdict:<5} {what[:70]}"
-                  f"  prev={record['prev'][:8] or '-'}")
+            print(
+                f"  #{record['seq']:<2} {record['kind']:<10} {verdict:<5} {what[:70]}"
+                f"  prev={record['prev'][:8] or '-'}"
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
