@@ -37,9 +37,7 @@ def choose_task_class(
             chosen = min(matched, key=lambda tc: tc.level.value)
             return TaskClassChoice(chosen, f"branch {branch} matches {chosen.name}")
     if paths:
-        matched = [
-            tc for tc in others if tc.paths and any(match_path(p, tc.paths) for p in paths)
-        ]
+        matched = [tc for tc in others if tc.paths and any(match_path(p, tc.paths) for p in paths)]
         if matched:
             chosen = min(matched, key=lambda tc: tc.level.value)
             return TaskClassChoice(chosen, f"path matches {chosen.name}")
