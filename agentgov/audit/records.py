@@ -124,15 +124,16 @@ def iter_records(
 ) -> Iterator[Record]:
     """Every distinct valid record on ``ref`` (and, with ``pending``, in the journal).
 
-    ``repo`` is any directory inside the repository. Bad lines go to ``on_problem`` (the
-    problems channel) and are skipped. Records come in storage order (notes by annotated
-    commit id, then line); callers that want a timeline sort by session and ``seq``.
+    ``repo`` is any directory inside the repository, or a bare repository (a server can
+    verify what it holds). Bad lines go to ``on_problem`` (the problems channel) and are
+    skipped. Records come in storage order (notes by annotated commit id, then line);
+    callers that want a timeline sort by session and ``seq``.
     """
     layout = find_repo(repo)
-    if layout is None:
-        raise UsageError(f"{repo}: not inside a git repository")
-    places = _note_lines(layout, ref)
+    places = _note_lines(repo, ref)
     if pending:
+        if layout is None:
+            raise UsageError(f"{repo}: no work tree, so no journal of pending records")
         _journal_lines(layout, places)
     report = on_problem or (lambda _problem: None)
     check = compiled_check()
@@ -163,11 +164,11 @@ def iter_records(
         )
 
 
-def _note_lines(layout: RepoLayout, ref: str) -> dict[bytes, list[Place]]:
+def _note_lines(repo: Path, ref: str) -> dict[bytes, list[Place]]:
     from agentgov.audit.notes import NotesStore  # pygit2: only where notes are read
 
     places: dict[bytes, list[Place]] = {}
-    store = NotesStore(layout.root, ref)
+    store = NotesStore(repo, ref)
     for commit, content in store.iter_notes():
         for number, raw in enumerate(content.split(b"\n"), 1):
             if raw.strip():  # blank lines are `git notes append` paragraph separators
@@ -212,9 +213,9 @@ def _parse(raw: bytes, check: Callable[[Any], bool]) -> tuple[dict[str, Any] | N
     return None, f"not a valid v{RECORD_VERSION} record: {error}"
 
 
-def _shown(layout: RepoLayout, location: str) -> str:
+def _shown(layout: RepoLayout | None, location: str) -> str:
     """A journal path relative to the work tree (``.git/agentgov/journal/x.jsonl``)."""
-    if not os.path.isabs(location):
+    if layout is None or not os.path.isabs(location):
         return location
     try:
         return str(Path(location).relative_to(layout.root))
