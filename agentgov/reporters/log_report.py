@@ -4,8 +4,9 @@ Text groups by session; each record is one line (time, seq, the commit its note 
 ``pending``, what happened), with indented lines for why and for what was uncertain.
 
 JSON is one document, ``{"v": 1, "records": [...], "problems": [...]}``, in timeline
-order; each record entry is ``{"commit", "line", "pending", "session", "uncertain",
-"record"}`` where ``record`` is the audit record exactly as stored. One document rather
+order; each record entry is ``{"commit", "line", "where", "pending", "session",
+"uncertain", "record"}``: ``where`` is ``<commit>:<line>`` or, for a pending record,
+``<journal file>:<line>``, and ``record`` is the audit record exactly as stored. One document rather
 than JSON lines, like ``rules --format json``: a consumer gets the problems with the
 records and knows it read the whole answer. The stored line is spliced in as it is, not
 re-encoded, which keeps 100,000 records well inside the two-second budget.
@@ -32,11 +33,12 @@ def log_json(sessions: Iterable[SessionTimeline], problems: Iterable[Problem]) -
         for entry in timeline.entries:
             record = entry.record
             commit = json.dumps(record.commit)
+            where = json.dumps(record.where, ensure_ascii=False)
             pending = "true" if record.pending else "false"
             session = json.dumps(record.session, ensure_ascii=False)
             uncertain = json.dumps(list(entry.uncertain), ensure_ascii=False)
             parts.append(
-                f'{{"commit":{commit},"line":{record.line},"pending":{pending},'
+                f'{{"commit":{commit},"line":{record.line},"where":{where},"pending":{pending},'
                 f'"session":{session},"uncertain":{uncertain},"record":{record.text}}}'
             )
     problem_list = [
