@@ -689,6 +689,14 @@ def test_ten_thousand_nested_substitutions() -> None:
     assert seconds < 2
 
 
+def test_ten_thousand_nested_empty_substitutions() -> None:
+    # A missing word deep in the tree: asking tree-sitter for its parent crashed the process.
+    analysis, seconds = _timed("rm -rf / ; echo " + "$(" * 10_000 + ")" * 10_000)
+    assert analysis.truncated
+    assert analysis.commands[0].name == "rm"
+    assert seconds < 2
+
+
 def test_ten_thousand_unclosed_substitutions() -> None:
     analysis, seconds = _timed("echo " + "$(" * 10_000)
     assert analysis.truncated or analysis.unparsed

@@ -267,18 +267,19 @@ def problems(root: Node, src: bytes, limit: int = 20) -> list[str]:
     """Fragments tree-sitter could not parse: ERROR nodes and the statements missing a
     token, at most ``limit`` of them, each cut to 200 characters."""
     found: list[str] = []
-    stack = [root]
+    # Each node travels with its parent: tree-sitter's ``Node.parent`` crashes the process
+    # (SIGSEGV) on a tree nested thousands deep (``echo $($($(...)))`` missing a token).
+    stack: list[tuple[Node, Node]] = [(root, root)]
     while stack and len(found) < limit:
-        node = stack.pop()
+        node, parent = stack.pop()
         if not node.has_error:
             continue
         if node.is_error:
             found.append(src[node.start_byte : node.end_byte].decode("utf-8", "replace")[:200])
             continue
         if node.is_missing:
-            parent = node.parent or node
             text = src[parent.start_byte : parent.end_byte].decode("utf-8", "replace")
             found.append(f"{text[:200]} (missing {node.type!r})")
             continue
-        stack.extend(reversed(node.children))
+        stack.extend((child, node) for child in reversed(node.children))
     return found
