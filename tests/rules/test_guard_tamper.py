@@ -205,10 +205,16 @@ def test_notes_ref_comes_from_the_policy() -> None:
     assert hits(RULE, "git notes --ref agentgov remove HEAD", ctx) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analyser gap: the model records env's VAR=value assignments but not its "
-    "-u/--unset, so unsetting AGENTGOV_AGENT through env is invisible to rules",
+@pytest.mark.parametrize(
+    "command",
+    [
+        "env -u AGENTGOV_AGENT claude",
+        "env --unset=AGENTGOV_KILL_SWITCH git push",
+        "sudo env -u AGENTGOV_AGENT -- git commit -m x",
+        "env -i PATH=/usr/bin git commit -m x",
+        "env -i bash",
+    ],
 )
-def test_env_unset_of_a_switch() -> None:
-    assert hits(RULE, "env -u AGENTGOV_AGENT claude", context())
+def test_env_unset_or_emptied_environment(command: str) -> None:
+    [hit] = hits(RULE, command, context())
+    assert "AGENTGOV" in hit.message or "agentgov" in hit.message

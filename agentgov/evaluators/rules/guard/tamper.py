@@ -10,7 +10,9 @@
   ``git update-ref`` of it (``-d`` or a new value, also via ``--stdin``); pushes that delete
   or force it.
 - agentgov's switches: setting, exporting or unsetting any ``AGENTGOV_*`` variable (except
-  engaging the kill switch), pre-commit's ``SKIP`` naming an agentgov hook,
+  engaging the kill switch), also with ``env -u``; emptying the environment with ``env -i``
+  (which drops ``AGENTGOV_AGENT`` and the kill switch); pre-commit's ``SKIP`` naming an
+  agentgov hook,
   ``pre-commit uninstall`` and ``agentgov uninstall``.
 """
 
@@ -254,8 +256,11 @@ def _git_hits(
 
 def _assignments(command: SimpleCommand) -> Iterator[tuple[str, Word | None]]:
     """``(name, value)`` for every variable the command sets, exports or unsets (the value
-    is None for ``unset NAME`` and ``export NAME``)."""
+    is None for ``unset NAME``, ``env -u NAME`` and ``export NAME``)."""
     yield from command.assignments
+    for name in command.unsets:
+        if name != "*":
+            yield name, None
     if command.name in _DECLARERS:
         for word in command.args:
             if word.value.startswith(("-", "+")):
@@ -285,6 +290,14 @@ def _switch_message(name: str, value: Word | None) -> str | None:
 
 
 def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
+    for name in command.unsets:
+        if name == "*":
+            emptied = (
+                "env -i empties the environment, and with it agentgov's own switches "
+                "(AGENTGOV_AGENT, AGENTGOV_KILL_SWITCH)"
+            )
+            yield _hit(command, emptied, SWITCH_REMEDIATION)
+            return
     for name, value in _assignments(command):
         message = _switch_message(name, value)
         if message is not None:
