@@ -108,11 +108,6 @@ def test_does_not_flag(command: str) -> None:
     assert hits(RULE, command) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analyser gap: the sh -c string given to kubectl exec / docker exec is not "
-    "re-parsed (only bash|sh -c run directly or through the listed wrappers is)",
-)
 @pytest.mark.parametrize(
     "command",
     [
@@ -124,11 +119,6 @@ def test_flags_through_container_shells(command: str) -> None:
     assert len(hits(RULE, command)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analyser bug: after the bash keyword `time`, `VAR=value` is an assignment of "
-    "the timed command, but the analyser reads it as the program name",
-)
 def test_flags_a_timed_command_with_an_assignment() -> None:
     assert len(hits(RULE, "time RAILS_ENV=production rails db:migrate")) == 1
 

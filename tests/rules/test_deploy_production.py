@@ -57,6 +57,7 @@ POSITIVE = [
     "skaffold run -p prod",
     "eval 'netlify deploy --prod'",
     "(cd web && npm run build && vercel --prod)",
+    "kubectl exec toolbox -- kubectl --context prod-eu apply -f k8s/",
 ]
 
 

@@ -49,6 +49,7 @@ POSITIVE = [
     "slack chat send 'deployed' '#ops'",
     "telegram-send 'deploy finished'",
     "apprise -b 'done' 'slack://T/B/C'",
+    "docker compose exec web mail -s deployed team@example.com < notes.txt",
 ]
 
 

@@ -58,6 +58,7 @@ POSITIVE = [
     "make dist && twine upload dist/*",
     "'npm' publish",
     "\\cargo publish",
+    "docker exec -w /app web npm publish",
 ]
 
 

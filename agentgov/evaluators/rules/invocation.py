@@ -11,11 +11,11 @@ what an option and its value are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from agentgov.evaluators.shell.model import SimpleCommand, Word
+from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
 
 _PYTHON = re.compile(r"(?:python|pypy)[0-9.]*t?|py")
 _STRIP_SUFFIXES = (".exe", ".cmd", ".bat")
@@ -68,6 +68,24 @@ def invocations(command: SimpleCommand) -> tuple[Invocation, ...]:
         if current is not None:
             found.append(current)
     return tuple(found)
+
+
+def launched_by(analysis: Analysis, command: SimpleCommand, indices: Container[int]) -> bool:
+    """True when a command that ran ``command`` (its ``parent``, that one's parent...) is
+    among ``indices``.
+
+    The analyser reports the command ``kubectl exec pod -- rails db:migrate`` runs as a
+    command of its own, and ``invocations`` finds it in the launcher's words too; a rule
+    that judges both keeps the outermost, so one statement gets one hit.
+    """
+    parent = command.parent
+    steps = 0
+    while parent is not None and steps < len(analysis.commands):
+        if parent in indices:
+            return True
+        parent = analysis.commands[parent].parent
+        steps += 1
+    return False
 
 
 def option_name(value: str) -> str:

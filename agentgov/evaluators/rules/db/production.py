@@ -36,9 +36,14 @@ from agentgov.evaluators.rules.invocation import (
     flag_values,
     has_flag,
     invocations,
+    launched_by,
     positionals,
 )
-from agentgov.evaluators.rules.production.markers import platform_default, production_marker
+from agentgov.evaluators.rules.production.markers import (
+    ProductionMarker,
+    platform_default,
+    production_marker,
+)
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
 from agentgov.policy.model import ActionClass
 
@@ -482,6 +487,7 @@ def _database_action(analysis: Analysis, command: SimpleCommand) -> _DatabaseAct
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
     markers = ctx.policy.production
+    judged: dict[int, tuple[SimpleCommand, _DatabaseAction, ProductionMarker]] = {}
     for command in analysis.commands:
         found = _database_action(analysis, command)
         if found is None:
@@ -491,8 +497,11 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
             # ``heroku run`` executes in the app's dyno, against the app's own database.
             apps = flag_values(command.args, _HEROKU_APP_FLAGS)
             marker = platform_default("heroku run", apps, markers)
-        if marker is None:
-            continue
+        if marker is not None:
+            judged[command.index] = (command, found, marker)
+    for command, found, marker in judged.values():
+        if launched_by(analysis, command, judged):
+            continue  # ``docker exec web rails db:migrate``: judged once, on docker
         if found.statement is None:
             message = (
                 f"`{found.action}` changes the schema or data of a production database: "

@@ -35,6 +35,7 @@ from agentgov.evaluators.rules.invocation import (
     flag_values,
     has_flag,
     invocations,
+    launched_by,
     positionals,
 )
 from agentgov.evaluators.rules.production.markers import (
@@ -84,7 +85,9 @@ def judged_deployments(analysis: Analysis, ctx: ShellContext) -> list[JudgedDepl
         if marker is None and deployment.live_by_default is not None:
             marker = platform_default(deployment.live_by_default, deployment.targets, markers)
         found.append(JudgedDeployment(command, deployment, marker))
-    return found
+    # ``ssh ci 'fly deploy'`` is one deploy, seen on ssh when invocations reach it.
+    indices = {judged.command.index for judged in found}
+    return [judged for judged in found if not launched_by(analysis, judged.command, indices)]
 
 
 def platform_deployment(command: SimpleCommand, markers: ProductionMarkers) -> Deployment | None:

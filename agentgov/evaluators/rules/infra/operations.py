@@ -28,6 +28,7 @@ from agentgov.evaluators.rules.invocation import (
     flag_values,
     has_flag,
     invocations,
+    launched_by,
     positionals,
 )
 from agentgov.evaluators.rules.production.markers import ProductionMarker, production_marker
@@ -69,7 +70,13 @@ def judged_operations(analysis: Analysis, ctx: ShellContext) -> list[JudgedOpera
             continue
         marker = production_marker(analysis, command, ctx, targets=operation.targets)
         found.append(JudgedOperation(command, operation, marker))
-    return found
+    return _outermost(analysis, found)
+
+
+def _outermost(analysis: Analysis, found: list[JudgedOperation]) -> list[JudgedOperation]:
+    """``kubectl exec pod -- terraform destroy`` is one operation, seen on kubectl."""
+    indices = {judged.command.index for judged in found}
+    return [judged for judged in found if not launched_by(analysis, judged.command, indices)]
 
 
 def infra_operation(command: SimpleCommand) -> InfraOperation | None:

@@ -25,6 +25,7 @@ from agentgov.evaluators.rules.invocation import (
     flag_values,
     has_flag,
     invocations,
+    launched_by,
     positionals,
 )
 from agentgov.evaluators.shell.model import Analysis, Word
@@ -315,7 +316,10 @@ _RECOGNISERS: dict[str, Callable[[Invocation], str | None]] = {
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
+    judged: set[int] = set()
     for command in analysis.commands:
+        if launched_by(analysis, command, judged):
+            continue  # ``docker exec web npm publish``: judged once, on docker
         for invocation in invocations(command):
             recognise = _RECOGNISERS.get(invocation.tool)
             action = recognise(invocation) if recognise is not None else None
@@ -328,6 +332,7 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
                 "Draft the message here and let a human send it, or point the command at a "
                 "local mock server (a `localhost` URL, a sandbox SMTP such as MailHog) to test."
             )
+            judged.add(command.index)
             yield RULE.hit(command.text, message, remediation)
             break
 

@@ -17,7 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
-from agentgov.evaluators.rules.invocation import Invocation, has_flag, invocations, positionals
+from agentgov.evaluators.rules.invocation import (
+    Invocation,
+    has_flag,
+    invocations,
+    launched_by,
+    positionals,
+)
 from agentgov.evaluators.shell.model import Analysis, Word
 from agentgov.policy.model import ActionClass
 
@@ -191,7 +197,10 @@ _RECOGNISERS: dict[str, Callable[[Invocation], str | None]] = {
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
+    judged: set[int] = set()
     for command in analysis.commands:
+        if launched_by(analysis, command, judged):
+            continue  # ``docker exec web npm publish``: judged once, on docker
         for invocation in invocations(command):
             recognise = _RECOGNISERS.get(invocation.tool)
             action = recognise(invocation) if recognise is not None else None
@@ -207,6 +216,7 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
                 "--snapshot`) and let a human run the release, or tag it and let the release "
                 "pipeline publish."
             )
+            judged.add(command.index)
             yield RULE.hit(command.text, message, remediation)
             break
 

@@ -14,6 +14,10 @@ everywhere. Evidence is looked for in this order, and the first found is reporte
    ``host=prod-db dbname=app``);
 4. references to a variable the policy lists, or whose name holds a production word
    (``$PROD_DATABASE_URL``);
+
+   1-4 are also read on the commands that launched this one (``SimpleCommand.parent``:
+   ``kubectl --context prod-eu exec pod -- ...``, ``docker run -e RAILS_ENV=production
+   img sh -c '...'``), innermost first;
 5. the targets the calling rule names for its tool (the stage of ``cap production deploy``);
 6. earlier commands of the same input that switch the target for later ones
    (``terraform workspace select prod``, ``kubectl config use-context prod-eu``,
@@ -485,6 +489,38 @@ def _scan(
     markers: ProductionMarkers,
     targets: tuple[str, ...],
 ) -> Iterator[ProductionMarker]:
+    yield from _own(command, markers)
+    # A command run by another (``kubectl --context prod-eu exec pod -- rails db:migrate``,
+    # ``docker run -e RAILS_ENV=production img sh -c '...'``, ``ssh prod-db '...'``) goes
+    # where its launchers send it: their variables and flags count as its own.
+    for launcher in _launchers(analysis, command):
+        yield from _own(launcher, markers)
+    for target in targets:
+        meaning = _target_meaning(target, markers)
+        if meaning is not None:
+            yield ProductionMarker(_short(target), meaning)
+    for earlier in analysis.commands[: command.index]:
+        yield from _switches(earlier, markers)
+    for name, text in ctx.env:
+        meaning = _variable_meaning(name, text, markers, listed=False)
+        if meaning is not None:
+            evidence = _variable_evidence(name, text, meaning)
+            yield ProductionMarker(f"{evidence} in the environment", meaning)
+
+
+def _launchers(analysis: Analysis, command: SimpleCommand) -> Iterator[SimpleCommand]:
+    """The commands that ran ``command`` from their arguments, innermost first."""
+    parent = command.parent
+    seen = 0
+    while parent is not None and seen < len(analysis.commands):
+        launcher = analysis.commands[parent]
+        yield launcher
+        parent = launcher.parent
+        seen += 1
+
+
+def _own(command: SimpleCommand, markers: ProductionMarkers) -> Iterator[ProductionMarker]:
+    """Evidence in the command's own words: assignments, flags, URLs, references."""
     for name, assigned in command.assignments:
         found = _assignment(name, assigned, markers)
         if found is not None:
@@ -503,17 +539,6 @@ def _scan(
         if meaning is not None:
             yield ProductionMarker(_evidence_of(word.value), meaning)
     yield from _references(command, markers)
-    for target in targets:
-        meaning = _target_meaning(target, markers)
-        if meaning is not None:
-            yield ProductionMarker(_short(target), meaning)
-    for earlier in analysis.commands[: command.index]:
-        yield from _switches(earlier, markers)
-    for name, text in ctx.env:
-        meaning = _variable_meaning(name, text, markers, listed=False)
-        if meaning is not None:
-            evidence = _variable_evidence(name, text, meaning)
-            yield ProductionMarker(f"{evidence} in the environment", meaning)
 
 
 def _flags(command: SimpleCommand, markers: ProductionMarkers) -> Iterator[ProductionMarker]:
