@@ -133,7 +133,18 @@ def _base_findings(analysis: Analysis, shell: ShellContext) -> list[Finding]:
     for command in analysis.commands:
         action_class, why = base_class(command, analysis, shell)
         findings.append(Finding(None, action_class, command.text, why))
-    if not analysis.commands and (analysis.truncated or analysis.unparsed):
+    if analysis.truncated:
+        # Past the size and depth limits the analysis saw only part of the input, so the
+        # rest may hold anything: dynamic (allowed at level 5) would let it through unseen.
+        findings.append(
+            Finding(
+                None,
+                ActionClass.IRREVERSIBLE,
+                analysis.source[:200],
+                "too large or too deeply nested to analyse in full: a human must look at it",
+            )
+        )
+    elif not analysis.commands and analysis.unparsed:
         findings.append(
             Finding(
                 None,
