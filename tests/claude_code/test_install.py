@@ -184,3 +184,25 @@ def test_shim_finds_agentgov_and_runs_the_hook(repo: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
+def test_shim_turns_a_crash_into_a_block(repo: Path, tmp_path: Path) -> None:
+    agentgov(repo, "install", "claude-code")
+    crasher = tmp_path / "agentgov"
+    crasher.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    crasher.chmod(0o755)
+    done = subprocess.run(
+        ["bash", "-c", PROJECT_COMMAND],
+        input="{}",
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "CLAUDE_PROJECT_DIR": str(repo),
+            "AGENTGOV_BIN": str(crasher),
+        },
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "stopped abnormally" in done.stderr
