@@ -1,0 +1,210 @@
+"""The facts about a push that only git (or the process table) can tell; the I/O edge of
+``protect``.
+
+- Ancestry: ``git cat-file -e`` says whether the remote's commit is in this clone, and
+  ``git merge-base --is-ancestor`` whether it is an ancestor of the pushed one. The git CLI
+  rather than pygit2: only ``audit/notes.py`` imports pygit2 (DESIGN.md section 5), and two
+  short git processes per protected update cost less than importing it.
+- Mirror pushes: git does not tell a pre-push hook that the user typed ``--mirror``; the
+  stdin lines of a mirror push can look like an ordinary fast-forward. Two ways to know:
+  ``remote.<name>.mirror`` (which makes every push to that remote a mirror push), and, on
+  Linux, the command line of the ``git push`` process this hook descends from
+  (``/proc/<pid>/cmdline``). The second is a belt-and-braces extra: an alias or another
+  platform hides it, and the per-ref checks still hold there.
+- The remote's current commit, for pre-commit's pre-push stage, which does not pass it on:
+  ``git ls-remote``.
+
+Every git call runs without the hook's ``GIT_*`` variables (``clean_env``) and without a
+terminal: a hook must never stop to ask for a password.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+from agentgov.adapters.git_hooks.protect import Ancestry, PushGuard, needs_ancestry
+from agentgov.adapters.git_hooks.push_updates import RefUpdate
+from agentgov.git_layout import clean_env
+
+PROC = Path("/proc")
+MAX_ANCESTORS = 8
+"""git -> shim -> agentgov, or git -> pre-commit's shim -> pre-commit -> agentgov: a few."""
+_GIT_GLOBAL_WITH_VALUE = frozenset(
+    {"-c", "-C", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"}
+)
+LS_REMOTE_TIMEOUT = 60.0
+
+
+def quiet_env() -> dict[str, str]:
+    """``clean_env`` that also keeps git from prompting for credentials."""
+    env = clean_env()
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env
+
+
+def _git_status(root: Path, *args: str) -> int:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=quiet_env(),
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return -1
+    return done.returncode
+
+
+def ancestry(root: Path, update: RefUpdate) -> Ancestry:
+    """Whether ``update`` fast-forwards the remote ref, rewrites it, or cannot be told."""
+    if update.deletion or update.creation:
+        return Ancestry.NOT_CHECKED
+    if _git_status(root, "cat-file", "-e", f"{update.remote_oid}^{{commit}}") != 0:
+        return Ancestry.REMOTE_UNKNOWN
+    status = _git_status(root, "merge-base", "--is-ancestor", update.remote_oid, update.local_oid)
+    if status == 0:
+        return Ancestry.FAST_FORWARD
+    if status == 1:
+        return Ancestry.REWRITE
+    return Ancestry.REMOTE_UNKNOWN  # git could not tell: treated like a rewrite (fail closed)
+
+
+def ancestries(
+    root: Path, updates: tuple[RefUpdate, ...], guard: PushGuard
+) -> dict[RefUpdate, Ancestry]:
+    """Ancestry for the updates whose judgement needs it (protected branches, the trail)."""
+    return {update: ancestry(root, update) for update in updates if needs_ancestry(update, guard)}
+
+
+# --- mirror pushes ---------------------------------------------------------------------
+
+
+def mirror_in_argv(argv: tuple[str, ...]) -> bool:
+    """True when ``argv`` is a ``git [global options] push ... --mirror ...`` command line.
+
+    git accepts any unambiguous prefix of a long option (``--mirr``), and ``push`` has no
+    other long option starting with ``--mi``.
+    """
+    if not argv or Path(argv[0]).name not in ("git", "git.exe"):
+        return False
+    index = 1
+    while index < len(argv) and argv[index].startswith("-"):
+        index += 2 if argv[index] in _GIT_GLOBAL_WITH_VALUE else 1
+    if index >= len(argv) or argv[index] != "push":
+        return False
+    for word in argv[index + 1 :]:
+        if word == "--":
+            break
+        if len(word) >= 4 and word.startswith("--mi") and "--mirror".startswith(word):
+            return True
+    return False
+
+
+def _cmdline(pid: int, proc: Path) -> tuple[str, ...]:
+    try:
+        raw = (proc / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return ()
+    return tuple(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
+
+
+def _parent(pid: int, proc: Path) -> int | None:
+    try:
+        status = (proc / str(pid) / "status").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("PPid:"):
+            value = line.split(":", 1)[1].strip()
+            return int(value) if value.isdigit() and int(value) > 1 else None
+    return None
+
+
+def ancestor_argvs(pid: int | None = None, proc: Path = PROC) -> tuple[tuple[str, ...], ...]:
+    """The command lines of this process's ancestors, nearest first (empty off Linux)."""
+    found: list[tuple[str, ...]] = []
+    current: int | None = os.getppid() if pid is None else pid
+    for _ in range(MAX_ANCESTORS):
+        if current is None:
+            break
+        found.append(_cmdline(current, proc))
+        current = _parent(current, proc)
+    return tuple(found)
+
+
+def mirror_reason(root: Path, remote: str, argvs: tuple[tuple[str, ...], ...]) -> str | None:
+    """How this push was recognised as a mirror push, or None when it was not."""
+    if remote and _config_true(root, f"remote.{remote}.mirror"):
+        return f"remote.{remote}.mirror is true"
+    for argv in argvs:
+        if argv and Path(argv[0]).name in ("git", "git.exe"):
+            return "git push --mirror" if mirror_in_argv(argv) else None
+    return None
+
+
+def _config_true(root: Path, key: str) -> bool:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "config", "--bool", "--get", key],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=quiet_env(),
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and done.stdout.strip() == b"true"
+
+
+# --- pre-commit's pre-push stage -------------------------------------------------------
+
+
+class RemoteUnreadable(Exception):
+    """``git ls-remote`` failed: the remote's current commit is unknown."""
+
+
+def remote_oid(root: Path, remote: str, ref: str, zero: str) -> str:
+    """The object id ``ref`` has on ``remote`` now (``zero`` when the remote lacks it)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "ls-remote", "--", remote, ref],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=quiet_env(),
+            check=False,
+            timeout=LS_REMOTE_TIMEOUT,
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        raise RemoteUnreadable(str(err)) from None
+    if done.returncode != 0:
+        raise RemoteUnreadable(done.stderr.decode("utf-8", "replace").strip())
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        oid, _, name = line.partition("\t")
+        if name == ref:
+            return oid
+    return zero
+
+
+def resolve(root: Path, revision: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The object id ``revision`` names in this clone, or None."""
+    if not revision or revision.startswith("-"):
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", revision],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=dict(environ) if environ is not None else quiet_env(),
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = done.stdout.decode().strip()
+    return text if done.returncode == 0 and text else None
