@@ -75,12 +75,21 @@ def push_guard(found: HookPolicy, environ: Mapping[str, str], mirror: str | None
 def judge(
     root: Path, remote: str, updates: tuple[RefUpdate, ...], found: HookPolicy, io: HookIO
 ) -> tuple[PushGuard, tuple[Refusal, ...]]:
-    """Gather the facts git knows and judge the push (the I/O around ``protect``)."""
+    """Gather the facts git knows and judge the push (the I/O around ``protect``).
+
+    Raises RemoteUnreadable when a mirror or pruning push needs the remote's refs listed
+    and they cannot be.
+    """
     guard = push_guard(found, io.environ, None)
     if not updates or not guard.applies:
         return guard, ()
-    mirror = push_facts.mirror_reason(root, remote, push_facts.ancestor_argvs())
-    guard = push_guard(found, io.environ, mirror)
+    flags = push_facts.push_flags(root, remote, push_facts.ancestor_argvs())
+    guard = push_guard(found, io.environ, flags.mirror)
+    if flags.mirror or flags.prune:
+        listed = frozenset(update.remote_ref for update in updates)
+        remote_refs = push_facts.remote_refs(root, remote)
+        local = push_facts.local_refs(root)
+        updates += push_facts.implied_deletions(remote_refs, local, flags, listed)
     facts = push_facts.ancestries(root, updates, guard)
     return guard, judge_push(updates, facts, guard, remote)
 
@@ -106,7 +115,12 @@ def git_pre_push(
     except MalformedPushInput as err:
         io.err.write(f"agentgov: {err}\n")
         return int(ExitCode.USAGE)
-    _, refusals = judge(root, remote, updates, found, io)
+    try:
+        _, refusals = judge(root, remote, updates, found, io)
+    except push_facts.RemoteUnreadable as err:
+        return _unreadable(
+            remote, "list its branches and tags to see what this push deletes", err, io
+        )
     if _refused(refusals, remote, io):
         return int(ExitCode.VIOLATION)
     chained = run_chained(hook_dir, "pre-push", args, io.stdin, {**io.environ, OUTER_HOOK_ENV: "1"})
@@ -139,21 +153,29 @@ def framework_pre_push(root: Path, found: HookPolicy, io: HookIO) -> int:
         try:
             remote_oid = push_facts.remote_oid(root, remote, push.remote_ref, zero)
         except push_facts.RemoteUnreadable as err:
-            io.err.write(
-                f"agentgov: push to {remote} refused: cannot read {push.remote_ref} there "
-                f"({err}), so whether this push rewrites it is unknown; check that the remote "
-                "is reachable and push again\n"
-            )
-            return int(ExitCode.VIOLATION)
+            return _unreadable(remote, f"read {push.remote_ref} there", err, io)
     if remote_oid == local:
         return int(ExitCode.OK)  # the remote already has it: nothing changes
     update = RefUpdate(push.local_ref or "HEAD", local, push.remote_ref, remote_oid)
-    _, refusals = judge(root, remote, (update,), found, io)
+    try:
+        _, refusals = judge(root, remote, (update,), found, io)
+    except push_facts.RemoteUnreadable as err:
+        return _unreadable(
+            remote, "list its branches and tags to see what this push deletes", err, io
+        )
     if _refused(refusals, remote, io):
         return int(ExitCode.VIOLATION)
     if not io.environ.get(OUTER_HOOK_ENV) and push.remote_name and not update.notes:
         _share_trail(root, push.remote_name, found, io)
     return int(ExitCode.OK)
+
+
+def _unreadable(remote: str, what: str, err: Exception, io: HookIO) -> int:
+    io.err.write(
+        f"agentgov: push to {remote} refused: cannot {what} ({err}), so what it changes "
+        "there is unknown; check that the remote is reachable and push again\n"
+    )
+    return int(ExitCode.VIOLATION)
 
 
 def _needs_remote_truth(remote_ref: str, guard: PushGuard) -> bool:

@@ -5,7 +5,8 @@ What a pre-push hook refuses (``git.*`` ids are the catalogue's; their policy mo
 
 - ``git.delete-protected-branch``: deleting a protected branch on the remote. pre-commit's
   own pre-push stage skips exactly these updates (local id of zeros), so this check must
-  run outside it.
+  run outside it. Deletions that ``--mirror`` or ``--prune`` make of branches this clone
+  lacks are not listed to the hook at all; ``push_facts`` finds them (``implied``).
 - ``git.force-push-protected``: an update of a protected branch that is not a fast-forward
   (the remote's commit is not an ancestor of the pushed one), or whose remote commit this
   clone has never seen (it cannot be shown to be a fast-forward: fetch first); any update
@@ -132,8 +133,8 @@ def judge_update(
             DELETE_BRANCH,
             guard.delete_mode,
             update,
-            f"deleting the protected branch {branch} on {remote}: the branch everyone builds "
-            "on, and the review it stands for, would be gone",
+            f"deleting the protected branch {branch} on {remote}{_because(update)}: the "
+            "branch everyone builds on, and the review it stands for, would be gone",
             f"leave {branch} in place; merge or revert work through a pull request, and ask a "
             "maintainer if the branch protection itself should change",
         )
@@ -182,8 +183,8 @@ def _judge_tag(update: RefUpdate, tag: str, guard: PushGuard) -> Refusal | None:
         FORCE_PUSH,
         guard.force_mode,
         update,
-        f"{how} the published tag {tag}: a published tag is never moved or deleted, since "
-        "builds and releases made from it must stay reproducible",
+        f"{how} the published tag {tag}{_because(update)}: builds and releases made from a "
+        "published tag must stay reproducible, so it is never moved or deleted",
         f"leave {tag} as it is and tag the new commit with a new name "
         "(for a release, the next version)",
     )
@@ -226,6 +227,10 @@ def _verb(update: RefUpdate) -> str:
     if update.deletion:
         return "deletion"
     return "creation" if update.creation else "update"
+
+
+def _because(update: RefUpdate) -> str:
+    return f" ({update.implied})" if update.implied else ""
 
 
 def _short(oid: str) -> str:

@@ -5,12 +5,15 @@
   ``git merge-base --is-ancestor`` whether it is an ancestor of the pushed one. The git CLI
   rather than pygit2: only ``audit/notes.py`` imports pygit2 (DESIGN.md section 5), and two
   short git processes per protected update cost less than importing it.
-- Mirror pushes: git does not tell a pre-push hook that the user typed ``--mirror``; the
-  stdin lines of a mirror push can look like an ordinary fast-forward. Two ways to know:
+- Mirror and prune pushes: git does not tell a pre-push hook that the user typed
+  ``--mirror`` or ``--prune``. The stdin lines of a mirror push can look like an ordinary
+  fast-forward, and the deletions both make (of remote refs this clone lacks) are not
+  listed at all: git lists only refs with a local side. Two ways to know:
   ``remote.<name>.mirror`` (which makes every push to that remote a mirror push), and, on
   Linux, the command line of the ``git push`` process this hook descends from
   (``/proc/<pid>/cmdline``). The second is a belt-and-braces extra: an alias or another
-  platform hides it, and the per-ref checks still hold there.
+  platform hides it, and the per-ref checks still hold there. When either says so, the
+  remote's refs are listed (``git ls-remote``) to find the deletions git did not list.
 - The remote's current commit, for pre-commit's pre-push stage, which does not pass it on:
   ``git ls-remote``.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from agentgov.adapters.git_hooks.protect import Ancestry, PushGuard, needs_ancestry
@@ -36,6 +40,10 @@ _GIT_GLOBAL_WITH_VALUE = frozenset(
     {"-c", "-C", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"}
 )
 LS_REMOTE_TIMEOUT = 60.0
+
+
+class RemoteUnreadable(Exception):
+    """``git ls-remote`` failed: what the remote holds is unknown."""
 
 
 def quiet_env() -> dict[str, str]:
@@ -81,28 +89,39 @@ def ancestries(
     return {update: ancestry(root, update) for update in updates if needs_ancestry(update, guard)}
 
 
-# --- mirror pushes ---------------------------------------------------------------------
+# --- mirror and prune pushes -----------------------------------------------------------
 
 
-def mirror_in_argv(argv: tuple[str, ...]) -> bool:
-    """True when ``argv`` is a ``git [global options] push ... --mirror ...`` command line.
+@dataclass(frozen=True)
+class PushFlags:
+    """How this push was recognised as a mirror or a pruning push (None: it was not)."""
 
-    git accepts any unambiguous prefix of a long option (``--mirr``), and ``push`` has no
-    other long option starting with ``--mi``.
+    mirror: str | None = None
+    prune: str | None = None
+
+
+def flags_in_argv(argv: tuple[str, ...]) -> PushFlags:
+    """The flags of a ``git [global options] push ...`` command line.
+
+    git accepts any unambiguous prefix of a long option: ``--mi`` can only be ``--mirror``
+    and ``--pru`` only ``--prune`` among push's options.
     """
     if not argv or Path(argv[0]).name not in ("git", "git.exe"):
-        return False
+        return PushFlags()
     index = 1
     while index < len(argv) and argv[index].startswith("-"):
         index += 2 if argv[index] in _GIT_GLOBAL_WITH_VALUE else 1
     if index >= len(argv) or argv[index] != "push":
-        return False
+        return PushFlags()
+    mirror = prune = None
     for word in argv[index + 1 :]:
         if word == "--":
             break
         if len(word) >= 4 and word.startswith("--mi") and "--mirror".startswith(word):
-            return True
-    return False
+            mirror = "git push --mirror"
+        if len(word) >= 5 and word.startswith("--pru") and "--prune".startswith(word):
+            prune = "git push --prune"
+    return PushFlags(mirror, prune)
 
 
 def _cmdline(pid: int, proc: Path) -> tuple[str, ...]:
@@ -137,14 +156,17 @@ def ancestor_argvs(pid: int | None = None, proc: Path = PROC) -> tuple[tuple[str
     return tuple(found)
 
 
-def mirror_reason(root: Path, remote: str, argvs: tuple[tuple[str, ...], ...]) -> str | None:
-    """How this push was recognised as a mirror push, or None when it was not."""
-    if remote and _config_true(root, f"remote.{remote}.mirror"):
-        return f"remote.{remote}.mirror is true"
+def push_flags(root: Path, remote: str, argvs: tuple[tuple[str, ...], ...]) -> PushFlags:
+    """Whether this push mirrors or prunes, from the remote's config and the nearest
+    ``git`` ancestor's command line."""
+    flags = PushFlags()
     for argv in argvs:
         if argv and Path(argv[0]).name in ("git", "git.exe"):
-            return "git push --mirror" if mirror_in_argv(argv) else None
-    return None
+            flags = flags_in_argv(argv)
+            break
+    if remote and flags.mirror is None and _config_true(root, f"remote.{remote}.mirror"):
+        flags = PushFlags(f"remote.{remote}.mirror is true", flags.prune)
+    return flags
 
 
 def _config_true(root: Path, key: str) -> bool:
@@ -162,18 +184,74 @@ def _config_true(root: Path, key: str) -> bool:
     return done.returncode == 0 and done.stdout.strip() == b"true"
 
 
+def implied_deletions(
+    remote_refs: Mapping[str, str],
+    local_refs: frozenset[str],
+    flags: PushFlags,
+    listed: frozenset[str],
+) -> tuple[RefUpdate, ...]:
+    """The deletions git makes without listing them to the hook (pure).
+
+    ``--mirror`` deletes every remote branch and tag this clone lacks; ``--prune``, every
+    remote branch this clone lacks (an approximation: a refspec that renames branches on
+    the way prunes under its own names).
+    """
+    found: list[RefUpdate] = []
+    for ref, oid in sorted(remote_refs.items()):
+        if ref in listed or ref in local_refs:
+            continue
+        if flags.mirror and ref.startswith(("refs/heads/", "refs/tags/")):
+            why = f"{flags.mirror}: it deletes remote refs this clone does not have"
+        elif flags.prune and ref.startswith("refs/heads/"):
+            why = f"{flags.prune}: it deletes remote branches this clone does not have"
+        else:
+            continue
+        found.append(RefUpdate("(delete)", "0" * len(oid), ref, oid, implied=why))
+    return tuple(found)
+
+
+def remote_refs(root: Path, remote: str) -> dict[str, str]:
+    """Every branch and tag on ``remote`` (``git ls-remote``); RemoteUnreadable on failure."""
+    done = _ls_remote(root, "--refs", "--", remote)
+    refs: dict[str, str] = {}
+    for line in done.splitlines():
+        oid, _, name = line.partition("\t")
+        if name:
+            refs[name] = oid
+    return refs
+
+
+def local_refs(root: Path) -> frozenset[str]:
+    """The branches and tags this clone has."""
+    try:
+        done = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "for-each-ref",
+                "--format=%(refname)",
+                "refs/heads",
+                "refs/tags",
+            ],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=quiet_env(),
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(done.stdout.decode("utf-8", "replace").split())
+
+
 # --- pre-commit's pre-push stage -------------------------------------------------------
 
 
-class RemoteUnreadable(Exception):
-    """``git ls-remote`` failed: the remote's current commit is unknown."""
-
-
-def remote_oid(root: Path, remote: str, ref: str, zero: str) -> str:
-    """The object id ``ref`` has on ``remote`` now (``zero`` when the remote lacks it)."""
+def _ls_remote(root: Path, *args: str) -> str:
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "ls-remote", "--", remote, ref],
+            ["git", "-C", str(root), "ls-remote", *args],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             env=quiet_env(),
@@ -184,7 +262,12 @@ def remote_oid(root: Path, remote: str, ref: str, zero: str) -> str:
         raise RemoteUnreadable(str(err)) from None
     if done.returncode != 0:
         raise RemoteUnreadable(done.stderr.decode("utf-8", "replace").strip())
-    for line in done.stdout.decode("utf-8", "replace").splitlines():
+    return done.stdout.decode("utf-8", "replace")
+
+
+def remote_oid(root: Path, remote: str, ref: str, zero: str) -> str:
+    """The object id ``ref`` has on ``remote`` now (``zero`` when the remote lacks it)."""
+    for line in _ls_remote(root, "--", remote, ref).splitlines():
         oid, _, name = line.partition("\t")
         if name == ref:
             return oid

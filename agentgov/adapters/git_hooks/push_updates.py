@@ -37,12 +37,18 @@ def is_zero(oid: str) -> bool:
 
 @dataclass(frozen=True)
 class RefUpdate:
-    """One ref a push changes on the remote."""
+    """One ref a push changes on the remote.
+
+    ``implied`` is set for an update git makes without listing it to the hook: the
+    deletions ``--mirror`` and ``--prune`` make of remote refs this clone lacks (git only
+    lists refs that have a local side). It says what implies it, for messages.
+    """
 
     local_ref: str
     local_oid: str
     remote_ref: str
     remote_oid: str
+    implied: str = ""
 
     @property
     def deletion(self) -> bool:
