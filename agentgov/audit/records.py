@@ -15,16 +15,18 @@ never count a rebased record twice.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agentgov.audit.journal import RECORD_VERSION, Journal
-from agentgov.audit.record_check import compiled_check, schema_error
+from agentgov.audit.record_check import compiled_check, record_schema, schema_error
 from agentgov.errors import UsageError
 from agentgov.git_layout import RepoLayout, find_repo
 
@@ -90,6 +92,7 @@ class Problem:
     line: int | None = None
     session: str | None = None
     seq: int | None = None
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -108,10 +111,16 @@ def place_text(where: str, line: int) -> str:
     return f"{short}:{line}"
 
 
-def read_trail(repo: Path, ref: str = DEFAULT_REF, *, pending: bool = False) -> Trail:
+def read_trail(
+    repo: Path, ref: str = DEFAULT_REF, *, pending: bool = False, checked_cache: bool = True
+) -> Trail:
     """The whole trail at once, for commands that need both records and problems."""
     problems: list[Problem] = []
-    records = tuple(iter_records(repo, ref, pending=pending, on_problem=problems.append))
+    records = tuple(
+        iter_records(
+            repo, ref, pending=pending, on_problem=problems.append, checked_cache=checked_cache
+        )
+    )
     return Trail(records, tuple(problems))
 
 
@@ -121,6 +130,7 @@ def iter_records(
     *,
     pending: bool = False,
     on_problem: Callable[[Problem], None] | None = None,
+    checked_cache: bool = True,
 ) -> Iterator[Record]:
     """Every distinct valid record on ``ref`` (and, with ``pending``, in the journal).
 
@@ -128,66 +138,194 @@ def iter_records(
     verify what it holds). Bad lines go to ``on_problem`` (the problems channel) and are
     skipped. Records come in storage order (notes by annotated commit id, then line);
     callers that want a timeline sort by session and ``seq``.
+
+    With ``checked_cache``, note blobs whose every line already passed the schema check
+    are not checked again (see ``_CheckedBlobs``); they are still parsed, and a line that
+    is not a v1 JSON object is still reported.
     """
     layout = find_repo(repo)
-    places = _note_lines(repo, ref)
-    if pending:
-        if layout is None:
-            raise UsageError(f"{repo}: no work tree, so no journal of pending records")
-        _journal_lines(layout, places)
+    if pending and layout is None:
+        raise UsageError(f"{repo}: no work tree, so no journal of pending records")
     report = on_problem or (lambda _problem: None)
-    check = compiled_check()
-    for raw, where in places.items():
-        first, *rest = where
-        record, error = _parse(raw, check)
-        location, line = first
-        commit = None if os.path.isabs(location) else location
+    cache = _CheckedBlobs(layout) if checked_cache and layout is not None else None
+    reader = _Reader(layout, cache.known if cache else frozenset())
+    with cyclic_gc_paused():
+        reader.notes(repo, ref)
+        if pending and layout is not None:
+            reader.journal(layout)
+        read = reader.results()
+    if cache is not None:
+        cache.remember(reader.passed_blobs())
+    for item in read:
+        if isinstance(item, Problem):
+            report(item)
+        else:
+            yield item
+
+
+class _Reader:
+    """One pass over the trail: each distinct line parsed and checked when first seen.
+
+    Parsing as lines arrive, rather than after collecting them, lets git inflate the next
+    note blobs on another core meanwhile. At 100,000 records every microsecond a line
+    counts, so the common case is inline and anything unusual goes through ``_parse``
+    for its message. Lines from blobs in ``checked`` (see ``_CheckedBlobs``) skip the
+    schema check; they are still parsed.
+    """
+
+    def __init__(self, layout: RepoLayout | None, checked: frozenset[str]) -> None:
+        self.layout = layout
+        self.checked = checked
+        self.first: dict[bytes, tuple[str, int, str, dict[str, Any] | None, str | None]] = {}
+        self.more: dict[bytes, list[Place]] = {}
+        self.pending: set[bytes] = set()
+        self.unchecked: dict[str, list[bytes]] = {}
+        self.failed: set[bytes] = set()
+        self._check = compiled_check()
+
+    def notes(self, repo: Path, ref: str) -> None:
+        from agentgov.audit.notes import NotesStore  # pygit2: only where notes are read
+
+        first, more, checked = self.first, self.more, self.checked
+        for commit, blob, content in NotesStore(repo, ref).iter_note_blobs():
+            trusted = blob in checked
+            raws = []
+            for number, raw in enumerate(content.split(b"\n"), 1):
+                if not raw or raw.isspace():  # a `git notes append` paragraph separator
+                    continue
+                raws.append(raw)
+                if raw in first:
+                    more.setdefault(raw, []).append((commit, number))
+                else:
+                    first[raw] = (commit, number, *self._parse(raw, trusted))
+            if not trusted:
+                self.unchecked[blob] = raws
+
+    def journal(self, layout: RepoLayout) -> None:
+        """Pending journal lines; a line a flush already moved into notes is the same
+        record (an interrupted flush leaves its ``.flushing`` file until the next one)."""
+        journal = Journal(layout.state_dir)
+        for path in [*journal.flushing(), *journal.sessions()]:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for number, raw in enumerate(data.split(b"\n"), 1):
+                if raw.strip() and raw not in self.first:
+                    self.first[raw] = (str(path), number, *self._parse(raw, False))
+                    self.pending.add(raw)
+
+    def _parse(self, raw: bytes, trusted: bool) -> tuple[str, dict[str, Any] | None, str | None]:
+        try:
+            text = raw.decode("utf-8")
+            record = json.loads(text)
+        except ValueError:
+            return "", *_parse(raw, self._check)
+        if (
+            type(record) is dict
+            and record.get("v") == RECORD_VERSION
+            and type(record["v"]) is int
+            and (trusted or self._check(record))
+        ):
+            return text, record, None
+        parsed, error = _parse(raw, self._check)
         if error is not None:
-            copies = f" (also at {', '.join(place_text(*p) for p in rest)})" if rest else ""
-            report(
-                Problem(
-                    place_text(_shown(layout, location), line),
-                    f"{error}{copies}; line skipped: {_clipped(raw)}",
-                    commit=commit,
+            self.failed.add(raw)
+        return text, parsed, error
+
+    def results(self) -> list[Record | Problem]:
+        layout, more, pending = self.layout, self.more, self.pending
+        read: list[Record | Problem] = []
+        for raw, (location, line, text, record, error) in self.first.items():
+            if record is None:
+                read.append(_problem(layout, location, line, raw, error or "", more.get(raw)))
+                continue
+            is_pending = raw in pending
+            read.append(
+                Record(
+                    commit=None if is_pending else location,
                     line=line,
+                    text=text,
+                    record=record,
+                    copies=tuple(more[raw]) if raw in more else (),
+                    journal=_shown(layout, location) if is_pending else None,
                 )
             )
-            continue
-        assert record is not None  # _parse returns exactly one of the two
-        yield Record(
-            commit=commit,
-            line=line,
-            text=raw.decode("utf-8"),
-            record=record,
-            copies=tuple(rest),
-            journal=None if commit is not None else _shown(layout, location),
-        )
+        return read
+
+    def passed_blobs(self) -> Iterator[str]:
+        failed = self.failed
+        for blob, raws in self.unchecked.items():
+            if not any(raw in failed for raw in raws):
+                yield blob
 
 
-def _note_lines(repo: Path, ref: str) -> dict[bytes, list[Place]]:
-    from agentgov.audit.notes import NotesStore  # pygit2: only where notes are read
+class _CheckedBlobs:
+    """Note blobs whose every line passed the schema check, remembered across reads.
 
-    places: dict[bytes, list[Place]] = {}
-    store = NotesStore(repo, ref)
-    for commit, content in store.iter_notes():
-        for number, raw in enumerate(content.split(b"\n"), 1):
-            if raw.strip():  # blank lines are `git notes append` paragraph separators
-                places.setdefault(raw, []).append((commit, number))
-    return places
+    Checking 100,000 records against the schema costs 0.4 s of the 2 s budget for reading
+    them (DESIGN.md §4). A blob id names its content exactly and a blob never changes, so
+    a blob that passed once passes again under the same schema; the file name carries
+    the schema's digest, so a new schema starts afresh. The cache lives in
+    ``.git/agentgov/cache/``. ``audit verify`` never uses it: tamper evidence does not
+    rest on a file anyone with the clone can write.
+    """
 
-
-def _journal_lines(layout: RepoLayout, places: dict[bytes, list[Place]]) -> None:
-    """Add pending journal lines; a line a flush already moved into notes is the same
-    record (an interrupted flush leaves its ``.flushing`` file until the next one)."""
-    journal = Journal(layout.state_dir)
-    for path in [*journal.flushing(), *journal.sessions()]:
+    def __init__(self, layout: RepoLayout) -> None:
+        digest = hashlib.sha256(json.dumps(record_schema(), sort_keys=True).encode()).hexdigest()
+        self.path = layout.state_dir / "cache" / f"checked-notes-{digest[:16]}"
         try:
-            data = path.read_bytes()
+            self.known: frozenset[str] = frozenset(self.path.read_text("ascii").split())
+        except (OSError, ValueError):
+            self.known = frozenset()
+
+    def remember(self, blobs: Iterable[str]) -> None:
+        new = "".join(f"{blob}\n" for blob in blobs)
+        if not new:
+            return
+        try:  # best effort: a read never fails because its cache could not be written
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="ascii") as handle:
+                handle.write(new)  # one O_APPEND write: concurrent readers add whole lines
         except OSError:
-            continue
-        for number, raw in enumerate(data.split(b"\n"), 1):
-            if raw.strip() and raw not in places:
-                places[raw] = [(str(path), number)]
+            pass
+
+
+def _problem(
+    layout: RepoLayout | None,
+    location: str,
+    line: int,
+    raw: bytes,
+    error: str,
+    copies: list[Place] | None,
+) -> Problem:
+    also = f" (also at {', '.join(place_text(*p) for p in copies)})" if copies else ""
+    commit = None if os.path.isabs(location) else location
+    return Problem(
+        place_text(_shown(layout, location), line),
+        f"{error}{also}; line skipped: {_clipped(raw)}",
+        commit=commit,
+        line=line,
+        raw=raw,
+    )
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many records are built or walked.
+
+    Building 100,000 record dicts triggers the collector over and over, each pass walking
+    every object made so far: 1.2 s of a 2.5 s read, and as much again in whatever walks
+    the records next. Records hold no cycles, so there is nothing for it to find;
+    reference counting frees them as usual. Commands that read the whole trail (log,
+    verify) run entirely inside this."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parse(raw: bytes, check: Callable[[Any], bool]) -> tuple[dict[str, Any] | None, str | None]:

@@ -33,6 +33,13 @@ class LogQuery:
     decision: str | None = None
     rule: str | None = None
 
+    @property
+    def active(self) -> bool:
+        return any(
+            value is not None
+            for value in (self.since, self.session, self.task_class, self.decision, self.rule)
+        )
+
     def matches(self, record: Record) -> bool:
         fields = record.record
         if self.since is not None and str(fields.get("ts", "")) < self.since:
@@ -72,7 +79,7 @@ def timeline(records: Iterable[Record], query: LogQuery) -> tuple[SessionTimelin
     """
     sessions: dict[str, list[Record]] = {}
     for record in records:
-        sessions.setdefault(record.session, []).append(record)
+        sessions.setdefault(record.record["session"], []).append(record)
     result = []
     for session, members in sessions.items():
         ran = {
@@ -80,12 +87,17 @@ def timeline(records: Iterable[Record], query: LogQuery) -> tuple[SessionTimelin
             for r in members
             if r.record.get("kind") == "outcome" and r.record.get("tool_use_id")
         }
-        shown = sorted((r for r in members if query.matches(r)), key=lambda r: (r.seq, r.text))
+        chosen = [r for r in members if query.matches(r)] if query.active else members
+        shown = sorted(chosen, key=_order)
         if shown:
             entries = tuple(Entry(r, uncertainty(r, ran)) for r in shown)
             result.append(SessionTimeline(session, entries))
     result.sort(key=lambda s: (str(s.entries[0].record.record.get("ts", "")), s.session))
     return tuple(result)
+
+
+def _order(record: Record) -> tuple[int, str]:
+    return record.record["seq"], record.text
 
 
 def uncertainty(record: Record, ran: set[str]) -> tuple[str, ...]:

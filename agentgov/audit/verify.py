@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentgov.audit.journal import Journal, session_file_name
-from agentgov.audit.records import DEFAULT_REF, Problem, Record, place_text, read_trail
+from agentgov.audit.records import (
+    DEFAULT_REF,
+    Problem,
+    Record,
+    cyclic_gc_paused,
+    place_text,
+    read_trail,
+)
 from agentgov.errors import UsageError
 from agentgov.git_layout import find_repo
 
@@ -53,14 +60,15 @@ class VerifyReport:
 
 def verify_trail(repo: Path, ref: str = DEFAULT_REF, *, pending: bool = False) -> VerifyReport:
     """Check the trail on ``ref``; with ``pending``, journal lines and tips as well."""
-    trail = read_trail(repo, ref, pending=pending)
-    tips = _journal_tips(repo) if pending else {}
-    problems = list(trail.problems)
-    sessions = group_sessions(trail.records)
-    for session in sorted(sessions):
-        tip = tips.get(session_file_name(session))  # tips are kept under the file name
-        problems.extend(check_session(session, sessions[session], tip))
-    return VerifyReport(len(trail.records), len(sessions), tuple(problems))
+    with cyclic_gc_paused():
+        trail = read_trail(repo, ref, pending=pending, checked_cache=False)
+        tips = _journal_tips(repo) if pending else {}
+        problems = list(trail.problems)
+        sessions = group_sessions(trail.records)
+        for session in sorted(sessions):
+            tip = tips.get(session_file_name(session))  # tips are kept under the file name
+            problems.extend(check_session(session, sessions[session], tip))
+        return VerifyReport(len(trail.records), len(sessions), tuple(problems))
 
 
 def group_sessions(records: Iterable[Record]) -> dict[str, dict[int, list[Record]]]:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from agentgov.audit.records import Problem
+from agentgov.audit.records import SHORT, Problem
 from agentgov.audit.timeline import Entry, SessionTimeline
 from agentgov.policy.model import LEVEL_IDS
 
@@ -29,17 +29,30 @@ INPUT_SHOWN = 120
 
 def log_json(sessions: Iterable[SessionTimeline], problems: Iterable[Problem]) -> str:
     parts = []
+    encoded: dict[object, str] = {}  # sessions and uncertainty phrases repeat: encode once
+
+    def encode(value: object) -> str:
+        text = encoded.get(value)
+        if text is None:
+            shown = list(value) if isinstance(value, tuple) else value
+            text = encoded[value] = json.dumps(shown, ensure_ascii=False)
+        return text
+
     for timeline in sessions:
+        session = encode(timeline.session)
         for entry in timeline.entries:
             record = entry.record
-            commit = json.dumps(record.commit)
-            where = json.dumps(record.where, ensure_ascii=False)
+            # commit ids and note places are hex and digits: no escaping needed
+            if record.commit is None:
+                commit, where = "null", encode(record.where)
+            else:
+                commit = f'"{record.commit}"'
+                where = f'"{record.commit[:SHORT]}:{record.line}"'  # as Record.where has it
             pending = "true" if record.pending else "false"
-            session = json.dumps(record.session, ensure_ascii=False)
-            uncertain = json.dumps(list(entry.uncertain), ensure_ascii=False)
             parts.append(
                 f'{{"commit":{commit},"line":{record.line},"where":{where},"pending":{pending},'
-                f'"session":{session},"uncertain":{uncertain},"record":{record.text}}}'
+                f'"session":{session},"uncertain":{encode(entry.uncertain)},'
+                f'"record":{record.text}}}'
             )
     problem_list = [
         {"where": p.where, "commit": p.commit, "line": p.line, "message": p.message}

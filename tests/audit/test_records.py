@@ -177,3 +177,42 @@ def test_a_schema_keyword_the_fast_check_does_not_know_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match=r"fast record check|closed object"):
         compile_schema(schema)
+
+
+def cache_file(repo: Path) -> Path:
+    layout = find_repo(repo)
+    assert layout is not None
+    (path,) = (layout.state_dir / "cache").glob("checked-notes-*")
+    return path
+
+
+def test_blobs_that_passed_the_schema_are_remembered_and_bad_ones_never(repo: Path) -> None:
+    good = journal_of(repo).append("s", turn("prompt")).line
+    good_commit = add_note(repo, [good])
+    git(repo, "commit", "-q", "--allow-empty", "-m", "second")
+    add_note(repo, [json.dumps({**json.loads(good), "seq": -1})])
+    first = read_trail(repo, REF)
+    assert (len(first.records), len(first.problems)) == (1, 1)
+    blob = git(repo, "notes", "--ref", REF, "list", good_commit).strip()
+    assert cache_file(repo).read_text() == f"{blob}\n"
+    again = read_trail(repo, REF)  # the remembered blob is parsed, not checked again
+    assert (again.records, len(again.problems)) == (first.records, 1)
+    assert cache_file(repo).read_text() == f"{blob}\n"
+
+
+def test_verify_never_trusts_the_cache(repo: Path) -> None:
+    from agentgov.audit.verify import verify_trail
+
+    good = journal_of(repo).append("s", turn("prompt")).line
+    add_note(repo, [good])
+    git(repo, "commit", "-q", "--allow-empty", "-m", "second")
+    head = add_note(repo, [json.dumps({**json.loads(good), "seq": -1, "session": "t"})])
+    read_trail(repo, REF)  # creates the cache, without the bad blob
+    blob = git(repo, "notes", "--ref", REF, "list", head).strip()
+    with cache_file(repo).open("a") as cache:
+        cache.write(f"{blob}\n")  # someone with the clone vouches for it
+    assert len(read_trail(repo, REF).records) == 2  # log and metrics take the cache's word
+    report = verify_trail(repo, REF)
+    assert [p.message.split(";")[0] for p in report.problems] == [
+        "not a valid v1 record: seq: -1 is less than the minimum of 0"
+    ]

@@ -1,0 +1,252 @@
+"""The audit trail at scale: 100,000 records over 10,000 commits.
+
+DESIGN.md §4: an audit append costs O(1) in the number of existing notes, and reading
+100,000 records takes under 2 seconds. This builds repositories of 10,000 commits with git
+fast-import, whose notes (git's fan-out layout) hold 0, 10,000 and 100,000 chained
+decision records (ten per noted commit, 100 per session), then prints:
+
+- the time of one append through ``NotesStore`` (median and p90, scenarios interleaved),
+  and of a whole ``flush_journal`` of 20 pending records, at 0, 10k and 100k records;
+- ``agentgov log --format json`` over all 100,000 records: in-process (what the command
+  runs) and as a whole process;
+- ``agentgov audit verify`` over the same, both ways.
+
+    .venv/bin/python benchmarks/audit_scale.py [--appends 100]
+
+Prints numbers and ratios measured in this one run; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from agentgov.audit.flush import flush_journal
+from agentgov.audit.journal import Journal
+from agentgov.audit.notes import DEFAULT_REF, NotesStore
+from agentgov.audit.records import read_trail
+from agentgov.audit.timeline import LogQuery, timeline
+from agentgov.audit.verify import verify_trail
+from agentgov.git_layout import find_repo
+from agentgov.reporters.log_report import log_json
+
+COMMITS = 10_000
+PER_COMMIT = 10
+PER_SESSION = 100
+IDENTITY = b"Bench <bench@example.com> 1700000000 +0000"
+
+RUN_CLI = """
+import sys
+import typer
+from agentgov import cli
+from agentgov.cli_audit import audit_app, log_command
+if not any(group.name == "audit" for group in cli.app.registered_groups):
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    app.add_typer(audit_app, name="audit")
+    app.command("log")(log_command)
+    cli.app = app
+sys.exit(cli.run(sys.argv[1:]))
+"""
+
+
+def _git(repo: Path, *args: str, data: bytes = b"") -> bytes:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env=env, input=data, capture_output=True, check=True
+    )
+    return done.stdout
+
+
+def _data(raw: bytes) -> bytes:
+    return b"data %d\n%s\n" % (len(raw), raw)
+
+
+def chained_records(count: int) -> list[bytes]:
+    """``count`` decision records, PER_SESSION per session, each chained to the last."""
+    lines: list[bytes] = []
+    prev = ""
+    for n in range(count):
+        seq = n % PER_SESSION
+        if seq == 0:
+            prev = ""
+        record = {
+            "v": 1,
+            "kind": "decision",
+            "session": f"session-{n // PER_SESSION:05d}",
+            "seq": seq,
+            "prev": prev,
+            "ts": f"2024-05-01T10:{n // 6000 % 60:02d}:{n // 100 % 60:02d}.{n % 1000:03d}Z",
+            "source": "claude-code",
+            "tool": "Bash",
+            "tool_use_id": f"toolu_{n:08d}",
+            "input": f"pytest -q tests/test_module_{n % 97}.py -k case_{n % 13}",
+            "decision": ("allow", "ask", "deny")[n % 3],
+            "class": ("local", "network", "irreversible")[n % 3],
+            "rules": [] if n % 3 == 0 else ["git.force-push-protected"],
+            "would_deny": [],
+            "level": 3,
+            "task_class": ("tests", "infra")[n % 2],
+            "reason": "local edits and commands are allowed at level 3",
+            "policy": "main:.agentgov/policy.yaml@0123456789ab",
+            "branch": "main",
+        }
+        line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+        prev = hashlib.sha256(line).hexdigest()
+        lines.append(line)
+    return lines
+
+
+def build_repo(root: Path, records: int) -> tuple[Path, list[str]]:
+    """COMMITS commits; the first ``records // PER_COMMIT`` carry PER_COMMIT records each."""
+    repo = root / f"repo-{records}"
+    _git(root, "init", "-q", "-b", "main", str(repo))
+    _git(repo, "config", "user.name", "Bench")
+    _git(repo, "config", "user.email", "bench@example.com")
+    stream = bytearray()
+    for n in range(1, COMMITS + 1):
+        stream += b"commit refs/heads/main\nmark :%d\ncommitter %s\n" % (n, IDENTITY)
+        stream += _data(b"commit %d" % n)
+    marks = repo / ".git" / "bench-marks"
+    _git(repo, "fast-import", "--quiet", f"--export-marks={marks}", data=bytes(stream))
+    commits = [line.split()[1] for line in marks.read_text().splitlines()]
+    if records:
+        lines = chained_records(records)
+        stream = bytearray(b"commit %s\ncommitter %s\n" % (DEFAULT_REF.encode(), IDENTITY))
+        stream += _data(b"existing notes")
+        for index, commit in enumerate(commits[: records // PER_COMMIT]):
+            block = b"".join(
+                line + b"\n" for line in lines[index * PER_COMMIT : (index + 1) * PER_COMMIT]
+            )
+            path = f"{commit[:2]}/{commit[2:]}".encode()
+            stream += b"M 100644 inline %s\n%s" % (path, _data(block)[:-1])
+        _git(repo, "fast-import", "--quiet", data=bytes(stream))
+    _git(repo, "gc", "--quiet")
+    return repo, commits
+
+
+def time_appends(repos: dict[int, tuple[Path, list[str]]], appends: int) -> dict[int, list[float]]:
+    """Seconds per NotesStore append of one record to a random commit, scenarios taking
+    turns so that load from elsewhere falls on all alike. The first append (cold caches)
+    is dropped."""
+    stores = {key: NotesStore(repo) for key, (repo, _) in repos.items()}
+    rng = random.Random(7)
+    times: dict[int, list[float]] = {key: [] for key in repos}
+    for n in range(appends + 1):
+        line = b'{"kind":"outcome","ok":true,"seq":%d,"v":1}' % n
+        for key, (_, commits) in repos.items():
+            commit = rng.choice(commits)
+            started = time.perf_counter()
+            stores[key].append(commit, [line])
+            if n:
+                times[key].append(time.perf_counter() - started)
+    return times
+
+
+def time_flush(repo: Path, rounds: int = 5) -> float:
+    """Median seconds of a whole flush of 20 pending journal records onto HEAD."""
+    layout = find_repo(repo)
+    assert layout is not None
+    journal = Journal(layout.state_dir)
+    times = []
+    for round_ in range(rounds):
+        for n in range(20):
+            journal.append(f"bench-{round_}", {"kind": "turn", "event": "prompt", "n": n})
+        started = time.perf_counter()
+        flush_journal(layout, DEFAULT_REF)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def best_of(rounds: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def log_json_in_process(repo: Path) -> int:
+    trail = read_trail(repo, DEFAULT_REF, pending=True)
+    out = log_json(timeline(trail.records, LogQuery()), trail.problems)
+    io.StringIO().write(out)
+    return len(trail.records)
+
+
+def whole_process(repo: Path, *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", RUN_CLI, *args],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        check=False,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--appends", type=int, default=100)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="agentgov-scale-") as tmp:
+        root = Path(tmp)
+        repos: dict[int, tuple[Path, list[str]]] = {}
+        for records in (0, 10_000, 100_000):
+            started = time.perf_counter()
+            repos[records] = build_repo(root, records)
+            print(
+                f"built {COMMITS:,} commits with {records:,} records "
+                f"in {time.perf_counter() - started:.1f}s"
+            )
+        big = repos[100_000][0]
+
+        count = log_json_in_process(big)
+        log_seconds = best_of(3, lambda: log_json_in_process(big))
+        verify_seconds = best_of(3, lambda: verify_trail(big, DEFAULT_REF))
+        report = verify_trail(big, DEFAULT_REF)
+        log_process = min(whole_process(big, "log", "--format", "json") for _ in range(3))
+        verify_process = min(whole_process(big, "audit", "verify") for _ in range(3))
+
+        times = time_appends(repos, args.appends)
+        flushes = {key: time_flush(repo) for key, (repo, _) in repos.items()}
+
+        print(f"\nappend one record to a random commit ({args.appends} appends each)")
+        print(f"{'records':>9} {'median ms':>10} {'p90 ms':>8} {'flush of 20 ms':>15}")
+        medians = {}
+        for key, values in times.items():
+            medians[key] = statistics.median(values)
+            p90 = statistics.quantiles(values, n=10)[-1]
+            print(
+                f"{key:>9,} {medians[key] * 1e3:>10.2f} {p90 * 1e3:>8.2f} "
+                f"{flushes[key] * 1e3:>15.1f}"
+            )
+        print(
+            f"append ratios: 10k vs 0 {medians[10_000] / medians[0]:.2f}x, "
+            f"100k vs 10k {medians[100_000] / medians[10_000]:.2f}x, "
+            f"100k vs 0 {medians[100_000] / medians[0]:.2f}x"
+        )
+        print(f"\nover {count:,} records ({report.sessions:,} sessions), best of 3:")
+        print(
+            f"  log --format json: {log_seconds:.2f}s in-process, {log_process:.2f}s whole "
+            f"process (target < 2 s: {log_process / 2:.0%} of it)"
+        )
+        print(
+            f"  audit verify:      {verify_seconds:.2f}s in-process, {verify_process:.2f}s "
+            f"whole process ({'clean' if report.ok else f'{len(report.problems)} problems'})"
+        )
+
+
+if __name__ == "__main__":
+    main()
