@@ -85,7 +85,8 @@ def check_session(
     """Every problem in one session's chain; ``tip`` is what this clone's journal flushed."""
     problems: list[Problem] = []
     every = [record for versions in by_seq.values() for record in versions]
-    by_digest = {record.digest: record for record in every}
+    digest = {record.text: record.digest for record in every}  # each line hashed once
+    by_digest = {digest[record.text]: record for record in every}
     successors: dict[str, list[Record]] = {}
     for record in every:
         successors.setdefault(str(record.record["prev"]), []).append(record)
@@ -133,7 +134,7 @@ def check_session(
                 continue  # reported as missing above
             before = by_seq[seq - 1]
             prev = record.record["prev"]
-            if any(candidate.digest == prev for candidate in before):
+            if any(digest[candidate.text] == prev for candidate in before):
                 continue
             moved = by_digest.get(prev)
             if moved is not None:
@@ -145,7 +146,7 @@ def check_session(
             followers = [
                 other
                 for candidate in before
-                for other in successors.get(candidate.digest, [])
+                for other in successors.get(digest[candidate.text], [])
                 if other is not record
             ]
             if followers:  # seq - 1 is intact: another record chains to it
