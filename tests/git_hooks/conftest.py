@@ -108,9 +108,7 @@ def make_clone(tmp_path: Path, name: str = "work", remote: Path | None = None) -
         seed.commit("second")
         seed.git("push", "-q", str(remote), "main")
     path = tmp_path / name
-    subprocess.run(
-        ["git", "clone", "-q", str(remote), str(path)], env=base_env(home), check=True
-    )
+    subprocess.run(["git", "clone", "-q", str(remote), str(path)], env=base_env(home), check=True)
     clone = Clone(path, remote, home)
     clone.git("config", "user.name", "Test Author")
     clone.git("config", "user.email", "author@example.com")

@@ -1,0 +1,1 @@
+"""Git hooks and the pre-commit framework: real repositories, a real bare remote."""
