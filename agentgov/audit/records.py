@@ -154,8 +154,9 @@ def iter_records(
         if pending and layout is not None:
             reader.journal(layout)
         read = reader.results()
-    if cache is not None:
-        cache.remember(reader.passed_blobs())
+        if cache is not None:
+            cache.remember(reader.passed_blobs())
+        del reader  # its raw lines (a copy of the whole trail) are not needed any more
     for item in read:
         if isinstance(item, Problem):
             report(item)
