@@ -39,11 +39,13 @@ def base_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, st
 
 @dataclass(frozen=True)
 class Clone:
-    """A working clone (``path``) of the bare ``remote``; ``home`` is HOME for its git."""
+    """A working clone (``path``) of the bare ``remote``; ``home`` is HOME for its git;
+    ``env`` adds variables to every git command run through it."""
 
     path: Path
     remote: Path
     home: Path
+    env: tuple[tuple[str, str], ...] = ()
 
     def run(
         self, *args: str, env: Mapping[str, str] | None = None, input: str | None = None
@@ -52,7 +54,7 @@ class Clone:
         return subprocess.run(
             ["git", *args],
             cwd=self.path,
-            env=base_env(self.home, env),
+            env=base_env(self.home, {**dict(self.env), **(env or {})}),
             input=input if input is not None else "",
             capture_output=True,
             text=True,

@@ -73,7 +73,11 @@ def test_ancestors_are_read_nearest_first(tmp_path: Path) -> None:
 
 
 def test_the_nearest_git_process_decides(clone: Clone, tmp_path: Path) -> None:
-    argvs = (("python",), ("git", "push", "origin"), ("git", "push", "--mirror"))
+    argvs: tuple[tuple[str, ...], ...] = (
+        ("python",),
+        ("git", "push", "origin"),
+        ("git", "push", "--mirror"),
+    )
     assert push_flags(clone.path, "origin", argvs) == PushFlags()
     argvs = (("python",), ("git", "push", "--mirror", "origin"))
     assert push_flags(clone.path, "origin", argvs).mirror == "git push --mirror"

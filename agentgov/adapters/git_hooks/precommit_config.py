@@ -32,6 +32,7 @@ def _yaml(text: str) -> tuple[Any, Any]:
         _, indent, block_seq_indent = load_yaml_guess_indent(text)
         yaml = YAML()
         yaml.preserve_quotes = True
+        yaml.width = 4096  # never fold a long value (a files: pattern) onto a new line
         yaml.indent(mapping=indent, sequence=indent, offset=block_seq_indent)
         return yaml, yaml.load(text)
     except YAMLError as err:
