@@ -77,3 +77,34 @@ def decision(**fields: Any) -> dict[str, Any]:
 
 def turn(event: str, **fields: Any) -> dict[str, Any]:
     return {"source": "claude-code", "kind": "turn", "event": event, **fields}
+
+
+CLI_SCRIPT = """
+import sys
+import typer
+from agentgov import cli
+from agentgov.cli_audit import audit_app, log_command
+if not any(group.name == "audit" for group in cli.app.registered_groups):
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    app.add_typer(audit_app, name="audit")
+    app.command("log")(log_command)
+    cli.app = app
+sys.exit(cli.run(sys.argv[1:]))
+"""
+
+
+def install_hook(repo: Path, name: str, *args: str, shell_args: str = "") -> Path:
+    """A git hook that runs ``agentgov <args> <shell_args>`` the way #6's shims will: from
+    inside git, with git's GIT_DIR, GIT_INDEX_FILE... in its environment. Its output goes
+    to the returned log file."""
+    import shlex
+    import stat
+    import sys
+
+    script = repo.parent / "agentgov_cli.py"
+    script.write_text(CLI_SCRIPT)
+    hook = repo / ".git" / "hooks" / name
+    command = shlex.join([sys.executable, str(script), *args])
+    hook.write_text(f'#!/bin/sh\n{command} {shell_args} >>"{repo.parent}/{name}.log" 2>&1\n')
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    return repo.parent / f"{name}.log"

@@ -17,7 +17,7 @@ from agentgov.audit.journal import FLUSHING_SUFFIX, Appended
 from agentgov.audit.notes import NotesStore
 from agentgov.audit.verify import verify_trail
 from agentgov.git_layout import RepoLayout, find_repo
-from tests.audit.conftest import REF, Agentgov, Ran, decision, journal_of, turn
+from tests.audit.conftest import REF, Agentgov, Ran, decision, install_hook, journal_of, turn
 from tests.conftest import git
 
 
@@ -196,3 +196,15 @@ def test_a_torn_last_line_is_moved_and_the_chain_continues_from_the_last_record(
     flush_journal(layout_of(repo), REF)
     report = verify_trail(repo, REF)
     assert [problem.message.split(" (")[0] for problem in report.problems] == ["not JSON"]
+
+
+def test_flush_from_a_post_commit_hook_attaches_to_the_new_commit(repo: Path) -> None:
+    log = install_hook(repo, "post-commit", "audit", "flush")
+    journal_of(repo).append("s", turn("prompt"))
+    (repo / "work.txt").write_text("work\n")
+    git(repo, "add", "work.txt")
+    git(repo, "commit", "-q", "-m", "work")  # git runs the hook with its own GIT_* set
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert log.read_text() == f"flushed 1 record(s) from 1 session(s) to {REF} on {head[:12]}\n"
+    assert len(note_lines(repo)) == 1
+    assert git(repo, "status", "--porcelain") == ""  # the index git passed was left alone

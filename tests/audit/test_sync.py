@@ -17,7 +17,7 @@ from agentgov.audit.records import iter_records
 from agentgov.audit.sync import pull, push, tracking_ref
 from agentgov.audit.verify import verify_trail
 from agentgov.git_layout import find_repo
-from tests.audit.conftest import REF, Agentgov, Ran, journal_of, turn
+from tests.audit.conftest import REF, Agentgov, Ran, install_hook, journal_of, turn
 from tests.conftest import git
 
 
@@ -171,3 +171,19 @@ def test_merge_is_a_union_under_compare_and_swap(repo: Path, backend: BackendNam
     assert ours.merge(theirs.tip() or "").outcome == "up-to-date"
     assert theirs.merge(ours.tip() or "").outcome == "fast-forward"
     assert git(repo, "fsck", "--no-progress").strip() == ""
+
+
+def test_push_from_a_pre_push_hook_shares_the_trail_without_recursing(remote: Path) -> None:
+    alice = clone(remote, "alice")
+    log = install_hook(alice, "pre-push", "audit", "push", shell_args='"$1"')  # the remote
+    records_in(alice, "a", 2)
+    git(alice, "commit", "-q", "--allow-empty", "-m", "work")
+    git(alice, "push", "-q", "origin", "main")
+    tip = git(alice, "rev-parse", REF).strip()
+    assert (
+        log.read_text()
+        == (  # once: the notes push itself runs no hook
+            f"origin has no trail on {REF} yet\npushed {REF} ({tip[:12]}) to origin\n"
+        )
+    )
+    assert trail(remote) == {("a", 0), ("a", 1)}
