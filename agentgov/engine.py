@@ -9,12 +9,13 @@ allow, ask or deny. Shadow-mode rules are recorded as "would deny" and change no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
-from agentgov.evaluators.file_access import edit_class, edit_hits, read_hits
 from agentgov.evaluators.rules.base import Hit, ShellContext
-from agentgov.evaluators.rules.registry import RULES
+from agentgov.evaluators.rules.registry import CATALOGUE, rule
+from agentgov.evaluators.rules.triggers import program_names
 from agentgov.evaluators.shell.analyze import analyze
 from agentgov.evaluators.shell.classify import base_class
 from agentgov.evaluators.shell.model import Analysis
@@ -68,6 +69,9 @@ def evaluate(subject: Subject, policy: Policy, context: Context) -> Decision:
     """The decision for any subject: a shell command, a file edit or read, a fixed action."""
     if isinstance(subject, ShellCommand):
         return judge_shell(subject, policy, context).decision
+    # Only file tools need these; importing them costs every Bash call of the hook.
+    from agentgov.evaluators.file_access import edit_class, edit_hits, read_hits
+
     shell = _shell_context(policy, context)
     if isinstance(subject, FileEdit):
         action_class, why = edit_class(subject.paths, shell)
@@ -96,16 +100,32 @@ def _shell_context(policy: Policy, context: Context) -> ShellContext:
     )
 
 
+@lru_cache(maxsize=32)
+def _modes(settings: tuple[tuple[str, RuleMode], ...]) -> dict[str, RuleMode]:
+    """Each catalogue rule's mode under a policy's ``rules:`` settings (the policy's
+    ``rules``, hashable, so the answer is computed once per policy). A rule that cannot be
+    turned off always enforces; only the modules of rules set to something else are
+    imported to learn that."""
+    modes: dict[str, RuleMode] = {}
+    for rule_id, mode in settings:
+        modes.setdefault(rule_id, mode)
+    for rule_id in CATALOGUE:
+        mode = modes.get(rule_id, RuleMode.ENFORCE)
+        if mode is not RuleMode.ENFORCE and not rule(rule_id).can_disable:
+            mode = RuleMode.ENFORCE
+        modes[rule_id] = mode
+    return modes
+
+
 def _apply_modes(
     policy: Policy, hits: Iterable[Hit]
 ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
     """Split hits by the policy's rule modes; ``off`` rules were never run or are dropped."""
     enforced: list[Finding] = []
     shadow: list[Finding] = []
+    modes = _modes(policy.rules)
     for hit in hits:
-        rule = RULES.get(hit.rule)
-        locked = rule is not None and not rule.can_disable
-        mode = RuleMode.ENFORCE if locked else policy.rule_mode(hit.rule)
+        mode = modes.get(hit.rule) or policy.rule_mode(hit.rule)
         if mode is RuleMode.ENFORCE:
             enforced.append(_finding(hit))
         elif mode is RuleMode.SHADOW:
@@ -113,17 +133,32 @@ def _apply_modes(
     return tuple(enforced), tuple(shadow)
 
 
+@lru_cache(maxsize=32)
+def _active(
+    settings: tuple[tuple[str, RuleMode], ...],
+) -> tuple[tuple[str, frozenset[str] | None], ...]:
+    """The rules a policy runs, in catalogue order, with their triggers."""
+    modes = _modes(settings)
+    return tuple(
+        (rule_id, entry.triggers)
+        for rule_id, entry in CATALOGUE.items()
+        if modes[rule_id] is not RuleMode.OFF
+    )
+
+
+def _rule_hits(analysis: Analysis, shell: ShellContext) -> Iterator[Hit]:
+    """The hits of every rule not turned off whose triggers the analysis holds."""
+    names = program_names(analysis)
+    for rule_id, triggers in _active(shell.policy.rules):
+        if triggers is None or not triggers.isdisjoint(names):
+            yield from rule(rule_id).evaluate(analysis, shell)
+
+
 def judge_shell(subject: ShellCommand, policy: Policy, context: Context) -> ShellJudgement:
     shell = _shell_context(policy, context)
     analysis = analyze(subject.command, cwd=context.cwd, home=context.home)
     base = tuple(_base_findings(analysis, shell))
-    active = [
-        rule
-        for rule in RULES.values()
-        if not rule.can_disable or policy.rule_mode(rule.id) is not RuleMode.OFF
-    ]
-    hits = (hit for rule in active for hit in rule.evaluate(analysis, shell))
-    enforced, shadow = _apply_modes(policy, hits)
+    enforced, shadow = _apply_modes(policy, _rule_hits(analysis, shell))
     decision = decide(policy, context, base, enforced, shadow)
     return ShellJudgement(decision, analysis, base)
 

@@ -7,6 +7,8 @@ must flag (obfuscated forms included) and 10 look-alikes it must not.
 from __future__ import annotations
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
+from agentgov.evaluators.rules.registry import CATALOGUE
+from agentgov.evaluators.rules.triggers import admits, program_names
 from agentgov.evaluators.shell.analyze import analyze
 from agentgov.policy.load import load_template
 from agentgov.policy.model import Policy
@@ -43,5 +45,16 @@ def context(
 
 
 def hits(rule: Rule, command: str, ctx: ShellContext | None = None) -> list[Hit]:
+    """The rule's hits on ``command``. Every table goes through here, so this is also where
+    the registry's triggers are held to account: the engine never runs a rule whose
+    triggers the analysis lacks, so a rule that hits must have been admitted."""
     ctx = ctx or context()
-    return list(rule.evaluate(analyze(command, cwd=ctx.cwd, home=ctx.home), ctx))
+    analysis = analyze(command, cwd=ctx.cwd, home=ctx.home)
+    found = list(rule.evaluate(analysis, ctx))
+    if found:
+        names = program_names(analysis)
+        assert admits(CATALOGUE[rule.id].triggers, names), (
+            f"{rule.id} hits {command!r}, but its triggers in registry.py admit none of "
+            f"{sorted(names)}: the engine would never run it on this command"
+        )
+    return found

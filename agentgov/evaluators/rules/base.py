@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.model import ActionClass, Policy
@@ -74,3 +75,27 @@ class Rule:
 
     def hit(self, fragment: str, message: str, remediation: str) -> Hit:
         return Hit(self.id, self.action_class, fragment, message, remediation)
+
+
+_T = TypeVar("_T")
+
+
+def once_per_analysis(
+    read: Callable[[Analysis, ShellContext], _T],
+) -> Callable[[Analysis, ShellContext], _T]:
+    """Share a reading of the analysis between the rules that need it (the infrastructure
+    operations three rules judge, say): the engine runs the rules one after another on the
+    same analysis and context, so the last answer is kept, keyed by their identity (hashing
+    a whole analysis would cost more than reading it again). Invisible to callers: the
+    answer depends on the two arguments alone, and must not be mutated."""
+    last: list[tuple[Analysis, ShellContext, _T]] = []
+
+    def shared(analysis: Analysis, ctx: ShellContext) -> _T:
+        if last and last[0][0] is analysis and last[0][1] is ctx:
+            return last[0][2]
+        answer = read(analysis, ctx)
+        last[:] = [(analysis, ctx, answer)]
+        return answer
+
+    shared.__doc__ = read.__doc__
+    return shared

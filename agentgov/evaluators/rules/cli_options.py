@@ -17,6 +17,7 @@ known, and the analyser's ``dynamic`` class covers that case.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from agentgov.evaluators.shell.model import Word
 
@@ -38,8 +39,10 @@ class OptionSpec:
     long_value: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Option:
+# Option and ParsedOptions are named tuples rather than frozen dataclasses: every rule parses
+# options on the hot path, and a frozen dataclass's ``__init__`` (one ``object.__setattr__``
+# per field) costs several times a tuple's. They are as immutable, and never leave the rules.
+class Option(NamedTuple):
     """One option as read: ``name`` is ``-f`` or ``--force`` (abbreviations resolved)."""
 
     name: str
@@ -47,8 +50,7 @@ class Option:
     word: Word
 
 
-@dataclass(frozen=True)
-class ParsedOptions:
+class ParsedOptions(NamedTuple):
     """A command's options and operands. ``dashdash`` is the index in ``operands`` of the
     first operand that followed ``--``, or None when there was no ``--``."""
 

@@ -88,6 +88,15 @@ def launched_by(analysis: Analysis, command: SimpleCommand, indices: Container[i
     return False
 
 
+def may_run(command: SimpleCommand, tools: Container[str]) -> bool:
+    """A cheap test to make before ``invocations``: False when ``command`` can run none of
+    ``tools``, being neither one of them nor a launcher that may start one."""
+    if not command.argv:
+        return False
+    tool = tool_name(command.name or command.argv[0].value)
+    return tool in tools or tool in LAUNCHERS
+
+
 def option_name(value: str) -> str:
     """``--env=prod`` -> ``--env``; ``-n`` -> ``-n``; a non-option gives ``""``."""
     if len(value) < 2 or not value.startswith("-"):
@@ -243,7 +252,8 @@ def _launch(via: str, parent: Invocation, words: tuple[Word, ...]) -> Invocation
     return Invocation(tool_name(head.value), tuple(words[1:]), (*parent.via, via))
 
 
-_LAUNCHERS = frozenset(
+# The programs ``invocations`` looks through; ``triggers.program_names`` reads it too.
+LAUNCHERS = frozenset(
     {
         *("python", "php", "node", "ruby", "deno", "bundle", "poetry", "pipenv", "pdm", "rye"),
         *("hatch", "uv", "uvx", "pipx", "npx", "pnpx", "bunx", "npm", "pnpm", "yarn", "bun"),
@@ -255,7 +265,7 @@ _LAUNCHERS = frozenset(
 
 def _launched(parent: Invocation) -> Invocation | None:
     tool, args = parent.tool, parent.args
-    if tool not in _LAUNCHERS:
+    if tool not in LAUNCHERS:
         return None
     sub = args[0].value if args else ""
     if tool == "python":
@@ -281,7 +291,11 @@ def _launched(parent: Invocation) -> Invocation | None:
         # yarn and pnpm run a dependency's binary by its bare name (``yarn prisma ...``).
         rest = args[1:] if sub == "run" else args
         return _launch(tool, parent, rest)
-    if tool in ("kubectl", "oc") and _first_operand(args, _KUBECTL_EXEC) == "exec":
+    if (
+        tool in ("kubectl", "oc")
+        and any(word.value == "exec" for word in args)
+        and _first_operand(args, _KUBECTL_EXEC) == "exec"
+    ):
         return _launch(f"{tool} exec", parent, after_double_dash(args))
     if tool in ("microk8s", "k3s") and sub == "kubectl":
         return Invocation("kubectl", args[1:], (*parent.via, tool))

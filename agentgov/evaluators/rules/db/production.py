@@ -37,6 +37,7 @@ from agentgov.evaluators.rules.invocation import (
     has_flag,
     invocations,
     launched_by,
+    may_run,
     positionals,
 )
 from agentgov.evaluators.rules.production.markers import (
@@ -470,6 +471,9 @@ def _statement(
 
 # ---------------------------------------------------------------- the rule
 
+# Every tool ``_database_action`` recognises (itself or started by a launcher).
+_TOOLS = frozenset({*_MIGRATIONS, *_CLIENTS, "dropdb", "mysqladmin", "bq"})
+
 _HEROKU_APP_FLAGS = ("-a", "--app", "-r", "--remote")
 
 
@@ -489,7 +493,7 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
     markers = ctx.policy.production
     judged: dict[int, tuple[SimpleCommand, _DatabaseAction, ProductionMarker]] = {}
     for command in analysis.commands:
-        found = _database_action(analysis, command)
+        found = _database_action(analysis, command) if may_run(command, _TOOLS) else None
         if found is None:
             continue
         marker = production_marker(analysis, command, ctx, targets=found.targets)

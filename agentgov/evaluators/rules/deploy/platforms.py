@@ -29,13 +29,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from agentgov.evaluators.rules.base import ShellContext
+from agentgov.evaluators.rules.base import ShellContext, once_per_analysis
 from agentgov.evaluators.rules.invocation import (
     Invocation,
     flag_values,
     has_flag,
     invocations,
     launched_by,
+    may_run,
     positionals,
 )
 from agentgov.evaluators.rules.production.markers import (
@@ -71,11 +72,14 @@ class JudgedDeployment:
     production: ProductionMarker | None
 
 
-def judged_deployments(analysis: Analysis, ctx: ShellContext) -> list[JudgedDeployment]:
+@once_per_analysis
+def judged_deployments(analysis: Analysis, ctx: ShellContext) -> tuple[JudgedDeployment, ...]:
     """Every platform deploy in the analysis, with its production evidence (or None)."""
     found: list[JudgedDeployment] = []
     markers = ctx.policy.production
     for command in analysis.commands:
+        if not may_run(command, _RECOGNISERS):
+            continue
         deployment = platform_deployment(command, markers)
         if deployment is None:
             continue
@@ -85,9 +89,10 @@ def judged_deployments(analysis: Analysis, ctx: ShellContext) -> list[JudgedDepl
         if marker is None and deployment.live_by_default is not None:
             marker = platform_default(deployment.live_by_default, deployment.targets, markers)
         found.append(JudgedDeployment(command, deployment, marker))
-    # ``ssh ci 'fly deploy'`` is one deploy, seen on ssh when invocations reach it.
+    # ``kubectl exec ci -- fly deploy`` is one deploy, seen on kubectl (its invocations
+    # reach fly) rather than again on the fly command the analyser reports inside it.
     indices = {judged.command.index for judged in found}
-    return [judged for judged in found if not launched_by(analysis, judged.command, indices)]
+    return tuple(judged for judged in found if not launched_by(analysis, judged.command, indices))
 
 
 def platform_deployment(command: SimpleCommand, markers: ProductionMarkers) -> Deployment | None:

@@ -105,6 +105,13 @@ def _glob_reaches(pattern: str, entry: Guarded, tree: bool) -> bool:
     return tree and prefix != entry.base and is_within(prefix, entry.base)
 
 
+def may_name_guarded(text: str) -> bool:
+    """False when no path built from ``text`` (joined to a base, normalised) can be or hold
+    a guarded location: every one, and every directory holding one inside its base, has
+    one of the marker names in it, and normalising only drops whole segments."""
+    return any(marker in text for marker in _MARKERS)
+
+
 def guarded_target(
     path: str, entries: tuple[Guarded, ...], *, glob: bool = False, tree: bool = False
 ) -> Guarded | None:

@@ -26,7 +26,12 @@ from agentgov.evaluators.rules.cli_options import OptionSpec, names, parse_optio
 from agentgov.evaluators.rules.file_writes import FileWrite, file_writes
 from agentgov.evaluators.rules.git.git_args import GitCommand, git_commands
 from agentgov.evaluators.rules.git.git_push import PushPlan, push_plans
-from agentgov.evaluators.rules.guard.guarded_paths import Guarded, guarded_entries, guarded_target
+from agentgov.evaluators.rules.guard.guarded_paths import (
+    Guarded,
+    guarded_entries,
+    guarded_target,
+    may_name_guarded,
+)
 from agentgov.evaluators.rules.path_words import resolve
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
 from agentgov.policy.model import ActionClass
@@ -118,9 +123,23 @@ def _git_path_writes(git: GitCommand) -> Iterator[FileWrite]:
         yield FileWrite(word, f"git {sub}", tree=sub in ("rm", "mv", "clean"))
 
 
+def _may_write_guard(command: SimpleCommand, ctx: ShellContext) -> bool:
+    """A cheap test before reading the command's writes: False when neither a word nor a
+    redirect target (nor the directories they are resolved against) names anything
+    guarded, and no glob could expand to it."""
+    bases = f"{command.cwd}\n{ctx.project_root}\n{ctx.home}"
+    if may_name_guarded(bases):
+        return True
+    words = [*command.args]
+    words.extend(redirect.target for redirect in command.redirects if redirect.target)
+    return any(word.glob or may_name_guarded(word.value) for word in words)
+
+
 def _file_hits(
     command: SimpleCommand, git: GitCommand | None, ctx: ShellContext, entries: tuple[Guarded, ...]
 ) -> Iterator[Hit]:
+    if not _may_write_guard(command, ctx):
+        return
     writes = list(file_writes(command))
     if git is not None:
         writes.extend(_git_path_writes(git))
@@ -303,11 +322,15 @@ def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
         if message is not None:
             yield _hit(command, message, SWITCH_REMEDIATION)
             return
-    words = [word.value for word in command.argv]
-    if command.name.startswith("python") and words[1:3] == ["-m", "agentgov"]:
-        words = ["agentgov", *words[3:]]
+    if command.name.startswith("python"):
+        words = [word.value for word in command.argv[1:4]]
+        if words[:2] != ["-m", "agentgov"]:
+            return
+        words = ["agentgov", *words[2:]]
     elif command.name in ("pre-commit", "agentgov"):
-        words = [command.name, *words[1:]]
+        words = [command.name, *(word.value for word in command.argv[1:2])]
+    else:
+        return
     if words[:2] in (["pre-commit", "uninstall"], ["agentgov", "uninstall"]):
         yield _hit(command, f"{words[0]} uninstall removes agentgov's hooks", UNINSTALL_REMEDIATION)
 

@@ -22,13 +22,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from agentgov.evaluators.rules.base import ShellContext
+from agentgov.evaluators.rules.base import ShellContext, once_per_analysis
 from agentgov.evaluators.rules.invocation import (
     Invocation,
     flag_values,
     has_flag,
     invocations,
     launched_by,
+    may_run,
     positionals,
 )
 from agentgov.evaluators.rules.production.markers import ProductionMarker, production_marker
@@ -61,11 +62,12 @@ class JudgedOperation:
     production: ProductionMarker | None
 
 
-def judged_operations(analysis: Analysis, ctx: ShellContext) -> list[JudgedOperation]:
+@once_per_analysis
+def judged_operations(analysis: Analysis, ctx: ShellContext) -> tuple[JudgedOperation, ...]:
     """Every infrastructure operation in the analysis, with its production evidence."""
     found: list[JudgedOperation] = []
     for command in analysis.commands:
-        operation = infra_operation(command)
+        operation = infra_operation(command) if may_run(command, _RECOGNISERS) else None
         if operation is None:
             continue
         marker = production_marker(analysis, command, ctx, targets=operation.targets)
@@ -73,10 +75,10 @@ def judged_operations(analysis: Analysis, ctx: ShellContext) -> list[JudgedOpera
     return _outermost(analysis, found)
 
 
-def _outermost(analysis: Analysis, found: list[JudgedOperation]) -> list[JudgedOperation]:
+def _outermost(analysis: Analysis, found: list[JudgedOperation]) -> tuple[JudgedOperation, ...]:
     """``kubectl exec pod -- terraform destroy`` is one operation, seen on kubectl."""
     indices = {judged.command.index for judged in found}
-    return [judged for judged in found if not launched_by(analysis, judged.command, indices)]
+    return tuple(judged for judged in found if not launched_by(analysis, judged.command, indices))
 
 
 def infra_operation(command: SimpleCommand) -> InfraOperation | None:
@@ -300,13 +302,16 @@ _KUBECTL_CHANGES = frozenset(
     }
 )
 _ROLLOUT_CHANGES = frozenset({"restart", "undo", "pause", "resume"})
+_KUBECTL_VERBS = frozenset({"delete", "rollout", "certificate"})  # besides the changes
 
 
 def _kubectl(invocation: Invocation) -> InfraOperation | None:
     args = invocation.args
     # Boolean flags that kubectl also accepts as ``--flag=value`` must not eat a word.
     words = _values(positionals(args, _KUBECTL_VALUES))
-    if not words or _dry_run(args) or has_flag(args, ("-h", "--help")):
+    if not words or (words[0] not in _KUBECTL_VERBS and words[0] not in _KUBECTL_CHANGES):
+        return None  # get, describe, logs...: read before anything else is looked at
+    if _dry_run(args) or has_flag(args, ("-h", "--help")):
         return None
     tool, verb = invocation.tool, words[0]
     namespaces = flag_values(args, ("-n", "--namespace"))

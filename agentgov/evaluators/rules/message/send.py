@@ -26,6 +26,7 @@ from agentgov.evaluators.rules.invocation import (
     has_flag,
     invocations,
     launched_by,
+    may_run,
     positionals,
 )
 from agentgov.evaluators.shell.model import Analysis, Word
@@ -318,7 +319,7 @@ _RECOGNISERS: dict[str, Callable[[Invocation], str | None]] = {
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
     judged: set[int] = set()
     for command in analysis.commands:
-        if launched_by(analysis, command, judged):
+        if not may_run(command, _RECOGNISERS) or launched_by(analysis, command, judged):
             continue  # ``docker exec web npm publish``: judged once, on docker
         for invocation in invocations(command):
             recognise = _RECOGNISERS.get(invocation.tool)

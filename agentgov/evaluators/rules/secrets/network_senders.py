@@ -260,10 +260,19 @@ def _inline_sender(command: SimpleCommand) -> Sending | None:
     return Sending(stdin="stdin" in code.lower() or "readFileSync(0" in code, output=True)
 
 
+# Every program ``sending`` reads by name; any other sends only through a ``/dev/tcp``
+# redirect or as an interpreter one-liner.
+_SENDERS = frozenset(
+    {
+        *("tee", "curl", "wget", "http", "https", "xh", "xhs", "socat", "openssl", "ssh"),
+        *("scp", "rsync", "aws", "gsutil", "rclone", "gh"),
+    }
+)
+
+
 def sending(command: SimpleCommand) -> Sending | None:
     """How ``command`` sends data over the network, or None when it does not."""
     name = command.name
-    values = command.values()
     tcp_out = any(
         redirect.op in (">", ">>", "&>", ">|")
         and redirect.target is not None
@@ -272,6 +281,9 @@ def sending(command: SimpleCommand) -> Sending | None:
     )
     if tcp_out:
         return Sending(output=True)
+    if name not in _SENDERS and name not in _STDIN_SENDERS:
+        return Sending() if name in _WORD_SENDERS else _inline_sender(command)
+    values = command.values()
     if name == "tee" and any(text.startswith(_NET_DEVICES) for text in values):
         return Sending(stdin=True)
     if name == "curl":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 # Paths relative to a home directory.
 _HOME_FILES = frozenset(
@@ -85,6 +86,25 @@ _CANDIDATE_NAMES = (
     "hosts.yml",
 )
 _WILDCARD = re.compile(r"\*+|\?|\[[^\]]*\]")
+# Text that every secret path above holds somewhere: in a name (``.env``, ``id_rsa``,
+# ``x.pem``, ``.netrc``), a directory (``.ssh``, ``.aws``, ``.config``...) or a system file
+# (``/etc/shadow``). Normalising a path only drops whole segments, so a path whose text,
+# home and project root hold none of these is not secret, whatever ``..`` it takes: most
+# paths a command names are turned away by this one search.
+_SECRET_TEXT = re.compile(
+    r"\.env|id_|\.pem|\.key|\.p12|\.pfx|netrc|credentials|pgpass|shadow|passwd|ssh|"
+    r"\.aws|\.kube|\.docker|\.config|\.azure|\.npmrc|\.pypirc|\.gnupg"
+)
+
+
+def may_hold_secret_text(text: str) -> bool:
+    """False when no path built from ``text`` (joined, normalised) can be secret by itself."""
+    return _SECRET_TEXT.search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _base_may_hold_secrets(home: str, project_root: str | None) -> bool:
+    return _SECRET_TEXT.search(f"{home}\n{project_root or ''}") is not None
 
 
 def _absolute(path: str, home: str, project_root: str | None) -> str:
@@ -138,6 +158,8 @@ def is_secret_path(path: str, home: str, project_root: str | None) -> bool:
     ``path`` may be absolute, start with ``~`` or ``$HOME``, or be relative: a relative
     path is taken from ``project_root`` when given, else judged by its name alone.
     """
+    if _SECRET_TEXT.search(path) is None and not _base_may_hold_secrets(home, project_root):
+        return False
     absolute = _absolute(path, home, project_root)
     if absolute in _SYSTEM_FILES or _SSH_HOST_KEY.fullmatch(absolute):
         return True

@@ -20,6 +20,7 @@ from agentgov.evaluators.rules.secrets.secret_paths import (
     glob_may_match_secret,
     holds_secrets,
     is_secret_path,
+    may_hold_secret_text,
 )
 from agentgov.evaluators.shell.model import Origin, Word
 
@@ -211,17 +212,22 @@ _ENVIRON = re.compile(r"/proc/(?:self|\d+|\$\$|\*)/environ")
 _AWS_SECRET_KEY = re.compile(r"(?i)secret|token|password|key")
 
 
+_NO_OPTIONS = OptionSpec()
+
+
 def _file_operands(command: SimpleCommand) -> tuple[Word, ...]:
     """The operands a reader reads as files, after its options and program operand."""
     name = command.name
-    spec = _READER_OPTIONS.get(name, OptionSpec())
+    spec = _READER_OPTIONS.get(name, _NO_OPTIONS)
     parsed = parse_options(command.args, spec)
     if name in ("grep", "egrep", "fgrep", "rg", "ag", "ack") and parsed.has(*_QUIET_GREP):
         return ()
     if name == "sed" and parsed.has("-i", "--in-place"):
         return ()
-    names_only = (parsed.values("-d", "--delimiter"), parsed.values("-f", "--fields"))
-    if name == "cut" and names_only == (("=",), ("1",)):
+    if name == "cut" and (
+        parsed.values("-d", "--delimiter"),
+        parsed.values("-f", "--fields"),
+    ) == (("=",), ("1",)):
         return ()  # cut -d= -f1 .env lists the names, not the values
     skip = _READERS.get(name, 0)
     if skip and parsed.has(*_PROGRAM_OPTIONS):
@@ -299,7 +305,16 @@ _CLI_SECRETS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
-_CLI_PROGRAMS = frozenset({program for program, _, _ in _CLI_SECRETS} | {"gpg", "gpg2"})
+# The same table by program, each condition as the set of words of which one must appear.
+_CLI_SECRETS_BY_PROGRAM: dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = {
+    program: tuple(
+        (lead, frozenset(condition.split("|")) if condition else frozenset())
+        for name, lead, condition in _CLI_SECRETS
+        if name == program
+    )
+    for program, _, _ in _CLI_SECRETS
+}
+_CLI_PROGRAMS = frozenset({*_CLI_SECRETS_BY_PROGRAM, "gpg", "gpg2"})
 _ENV_PROGRAMS = frozenset({"env", "printenv", "set", "export", "declare", "typeset", "compgen"})
 _PRINTERS = frozenset({"echo", "printf", "print", "printenv", "declare", "typeset"})
 
@@ -310,10 +325,9 @@ def _command_secret(command: SimpleCommand) -> str | None:
     if name not in _CLI_PROGRAMS:
         return None
     values = command.values()
-    for program, lead, condition in _CLI_SECRETS:
-        wanted = set(condition.split("|")) if condition else set()
-        if name == program and values[: len(lead)] == lead and (not wanted or wanted & set(values)):
-            return " ".join((program, *lead))
+    for lead, wanted in _CLI_SECRETS_BY_PROGRAM.get(name, ()):
+        if values[: len(lead)] == lead and (not wanted or not wanted.isdisjoint(values)):
+            return " ".join((name, *lead))
     if name == "aws" and values[:2] == ("configure", "get") and len(values) > 2:
         return f"aws configure get {values[2]}" if _AWS_SECRET_KEY.search(values[2]) else None
     if name in ("gpg", "gpg2") and any(text.startswith("--export-secret") for text in values):
@@ -342,6 +356,11 @@ def _dumps_environment(command: SimpleCommand, files: tuple[Word, ...]) -> bool:
 _SCRIPTING = re.compile(
     r"(?:python|pypy)[0-9.]*|node|nodejs|deno|bun|ruby[0-9.]*|perl[0-9.]*|php[0-9.]*"
 )
+# What ``_SCRIPTING`` can match once a trailing version is stripped: a set lookup that turns
+# away every other program before the pattern runs.
+_SCRIPTING_STEMS = frozenset(
+    {"python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl", "php"}
+)
 _CODE_FLAGS = frozenset({"-c", "-e", "-E", "-r", "-p", "--eval", "--print"})
 _QUOTED = re.compile(r"""(['"])([^'"\n]{1,300})\1""")
 _ENV_WHOLE = re.compile(
@@ -357,7 +376,8 @@ _PRINTS = re.compile(r"\b(?:print|pprint|puts|console\.log|echo|printf|say|write
 
 def inline_code(command: SimpleCommand) -> str | None:
     """The code of ``python -c``, ``node -e``, ``ruby -e``, ``perl -e``, ``php -r``."""
-    if not _SCRIPTING.fullmatch(command.name):
+    name = command.name
+    if name.rstrip("0123456789.") not in _SCRIPTING_STEMS or not _SCRIPTING.fullmatch(name):
         return None
     values = command.values()
     codes = [code for flag, code in itertools.pairwise(values) if flag in _CODE_FLAGS]
@@ -393,9 +413,33 @@ def prints(code: str) -> bool:
     return bool(_PRINTS.search(code))
 
 
+# Programs ``emitted_secrets`` reads by name; any other program prints a secret only from a
+# ``<`` redirect or as an interpreter one-liner.
+_EMITTERS = _FILE_PRINTERS | _CLI_PROGRAMS | _PRINTERS | _ENV_PROGRAMS
+
+
+def _may_name_secret_file(command: SimpleCommand, home: str) -> bool:
+    """False when none of the command's words or redirect targets can name a credential
+    file or the process environment: no glob, and no text a secret path or ``environ``
+    holds, in the words, the cwd they are read from or the home directory."""
+    if may_hold_secret_text(f"{command.cwd}\n{home}"):
+        return True
+    words = [*command.args]
+    words.extend(redirect.target for redirect in command.redirects if redirect.target)
+    return any(
+        word.glob or "environ" in word.value or may_hold_secret_text(word.value) for word in words
+    )
+
+
 def emitted_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:
     """Every secret ``command`` writes to stdout, in the order found."""
-    files = reader_files(command)
+    if (
+        command.name not in _EMITTERS
+        and not any(redirect.op == "<" for redirect in command.redirects)
+        and inline_code(command) is None
+    ):
+        return ()
+    files = reader_files(command) if _may_name_secret_file(command, home) else ()
     found: list[Secret] = [
         Secret(SecretKind.FILE, shown_path(word.value, home))
         for word in files
