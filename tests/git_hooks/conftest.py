@@ -51,15 +51,25 @@ class Clone:
         self, *args: str, env: Mapping[str, str] | None = None, input: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         """Real git in the clone; never raises: tests look at the exit code and stderr."""
+        return self.run_command(["git", *args], env=env, input=input)
+
+    def run_command(
+        self,
+        argv: list[str],
+        env: Mapping[str, str] | None = None,
+        input: str | None = None,
+        timeout: float = 120,
+    ) -> subprocess.CompletedProcess[str]:
+        """Any program in the clone, with this clone's environment."""
         return subprocess.run(
-            ["git", *args],
+            argv,
             cwd=self.path,
             env=base_env(self.home, {**dict(self.env), **(env or {})}),
             input=input if input is not None else "",
             capture_output=True,
             text=True,
             check=False,
-            timeout=120,
+            timeout=timeout,
         )
 
     def git(self, *args: str, env: Mapping[str, str] | None = None) -> str:
