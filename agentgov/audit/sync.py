@@ -37,8 +37,9 @@ class SyncResult:
 
     ``fetched`` is the remote trail's tip (None: the remote has no trail yet). ``merge`` is
     ``up-to-date``, ``fast-forward``, ``merged`` or ``none`` (nothing fetched). ``pushed``
-    is the local tip the remote now holds (None for a pull, or nothing to push);
-    ``attempts`` counts fetch-merge-push rounds.
+    is the local tip the remote now holds (None for a pull, or nothing to push), and
+    ``already_there`` says the remote had it before; ``attempts`` counts fetch-merge-push
+    rounds.
     """
 
     remote: str
@@ -47,6 +48,7 @@ class SyncResult:
     merge: str
     pushed: str | None = None
     attempts: int = 1
+    already_there: bool = False
 
 
 def tracking_ref(ref: str, remote: str) -> str:
@@ -76,6 +78,8 @@ def push(root: Path, ref: str, remote: str = "origin", attempts: int = PUSH_ATTE
         local = _tip(root, ref)
         if local is None:
             return SyncResult(remote, ref, fetched, merged, None, attempt)
+        if local == fetched:  # the remote has exactly this: nothing to send
+            return SyncResult(remote, ref, fetched, merged, local, attempt, already_there=True)
         rejected = _push(root, ref, remote)
         if rejected is None:
             return SyncResult(remote, ref, fetched, merged, local, attempt)

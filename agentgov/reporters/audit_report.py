@@ -43,7 +43,9 @@ def sync_text(result: SyncResult) -> str:
         else f"fetched {result.remote}'s trail ({result.fetched[:12]}): {result.merge}"
     )
     lines = [fetched]
-    if result.pushed is not None:
+    if result.pushed is not None and result.already_there:
+        lines.append(f"{result.remote} already has {result.ref} ({result.pushed[:12]})")
+    elif result.pushed is not None:
         tries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
         lines.append(f"pushed {result.ref} ({result.pushed[:12]}) to {result.remote}{tries}")
     return "\n".join(lines)

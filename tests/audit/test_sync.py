@@ -77,6 +77,12 @@ def test_two_clones_that_diverge_end_with_the_union(
     assert agentgov("audit", "pull") == Ran(
         0, f"fetched origin's trail ({bob_tip[:12]}): fast-forward\n", ""
     )
+    assert agentgov("audit", "push") == Ran(
+        0,
+        f"fetched origin's trail ({bob_tip[:12]}): up-to-date\n"
+        f"origin already has {REF} ({bob_tip[:12]})\n",
+        "",
+    )
     union = {("a", n) for n in range(3)} | {("b", n) for n in range(2)}
     assert trail(alice) == trail(bob) == union
     assert (
