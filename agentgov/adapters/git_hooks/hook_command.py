@@ -27,7 +27,7 @@ from agentgov.errors import AgentgovError, ExitCode, UsageError
 
 GIT_HOOKS = ("pre-commit", "pre-push", "post-commit", "post-rewrite")
 FRAMEWORK_HOOKS = ("validate", "protect", "audit")
-_BLOCKING = frozenset({"pre-commit", "pre-push", "validate", "protect"})
+_AFTER_THE_FACT = frozenset({"post-commit", "post-rewrite", "audit"})
 _READS_STDIN = frozenset({"pre-push", "post-rewrite"})
 USAGE = (
     "usage: agentgov hook git <pre-commit|pre-push|post-commit|post-rewrite> "
@@ -46,7 +46,8 @@ def run(
 ) -> int:
     kind = argv[0] if argv else ""
     name = argv[1] if len(argv) > 1 else ""
-    blocking = name in _BLOCKING
+    # Only a known after-the-fact hook merely warns; anything else that fails says no.
+    blocking = name not in _AFTER_THE_FACT
     try:
         return _dispatch(kind, name, list(argv[2:]), stdin, err, environ)
     except AgentgovError as problem:
