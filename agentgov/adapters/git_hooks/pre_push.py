@@ -74,15 +74,14 @@ def push_guard(found: HookPolicy, environ: Mapping[str, str], mirror: str | None
 
 def judge(
     root: Path, remote: str, updates: tuple[RefUpdate, ...], found: HookPolicy, io: HookIO
-) -> tuple[PushGuard, tuple[Refusal, ...]]:
+) -> tuple[Refusal, ...]:
     """Gather the facts git knows and judge the push (the I/O around ``protect``).
 
     Raises RemoteUnreadable when a mirror or pruning push needs the remote's refs listed
     and they cannot be.
     """
-    guard = push_guard(found, io.environ, None)
-    if not updates or not guard.applies:
-        return guard, ()
+    if not updates or not push_guard(found, io.environ, None).applies:
+        return ()
     flags = push_facts.push_flags(root, remote, push_facts.ancestor_argvs())
     guard = push_guard(found, io.environ, flags.mirror)
     if flags.mirror or flags.prune:
@@ -91,7 +90,7 @@ def judge(
         local = push_facts.local_refs(root)
         updates += push_facts.implied_deletions(remote_refs, local, flags, listed)
     facts = push_facts.ancestries(root, updates, guard)
-    return guard, judge_push(updates, facts, guard, remote)
+    return judge_push(updates, facts, guard, remote)
 
 
 def _refused(refusals: tuple[Refusal, ...], remote: str, io: HookIO) -> bool:
@@ -116,7 +115,7 @@ def git_pre_push(
         io.err.write(f"agentgov: {err}\n")
         return int(ExitCode.USAGE)
     try:
-        _, refusals = judge(root, remote, updates, found, io)
+        refusals = judge(root, remote, updates, found, io)
     except push_facts.RemoteUnreadable as err:
         return _unreadable(
             remote, "list its branches and tags to see what this push deletes", err, io
@@ -158,7 +157,7 @@ def framework_pre_push(root: Path, found: HookPolicy, io: HookIO) -> int:
         return int(ExitCode.OK)  # the remote already has it: nothing changes
     update = RefUpdate(push.local_ref or "HEAD", local, push.remote_ref, remote_oid)
     try:
-        _, refusals = judge(root, remote, (update,), found, io)
+        refusals = judge(root, remote, (update,), found, io)
     except push_facts.RemoteUnreadable as err:
         return _unreadable(
             remote, "list its branches and tags to see what this push deletes", err, io
