@@ -75,6 +75,8 @@ def push_trail(root: Path, ref: str, remote: str) -> TrailPush:
         )
     _never_prompt(root)
     result = push(root, ref, remote)
+    if result.already_there:
+        return TrailPush(skipped=f"{remote} already has this clone's trail")
     return TrailPush(pushed=result.pushed)
 
 
