@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from agentgov.evaluators.rules.base import Hit, ShellContext
 from agentgov.evaluators.rules.registry import CATALOGUE, rule
@@ -21,6 +22,8 @@ from agentgov.evaluators.shell.classify import base_class
 from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.model import ActionClass, Level, Policy, RuleMode, Verdict
 from agentgov.subjects import Context, FileEdit, FileRead, FixedAction, ShellCommand, Subject
+
+_new = object.__new__
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,21 @@ def evaluate(subject: Subject, policy: Policy, context: Context) -> Decision:
 
 
 def _shell_context(policy: Policy, context: Context) -> ShellContext:
+    if _LAST_SHELL:
+        last_policy, last_context, last = _LAST_SHELL[0]
+        if last_policy is policy and last_context is context:
+            return last
+    shell = _new_shell_context(policy, context)
+    # A batch judges many commands in one context: keep the last (by identity, so the
+    # answer is the one a fresh build would give).
+    _LAST_SHELL[:] = [(policy, context, shell)]
+    return shell
+
+
+_LAST_SHELL: list[tuple[Policy, Context, ShellContext]] = []
+
+
+def _new_shell_context(policy: Policy, context: Context) -> ShellContext:
     return ShellContext(
         policy=policy,
         cwd=context.cwd,
@@ -133,25 +151,46 @@ def _apply_modes(
     return tuple(enforced), tuple(shadow)
 
 
+class _Plan(NamedTuple):
+    """The rules a policy runs, in catalogue order, as bits: ``always`` has the bits of the
+    rules any command may trigger, ``by_trigger`` the bits each trigger word admits."""
+
+    ids: tuple[str, ...]
+    always: int
+    by_trigger: dict[str, int]
+
+
 @lru_cache(maxsize=32)
-def _active(
-    settings: tuple[tuple[str, RuleMode], ...],
-) -> tuple[tuple[str, frozenset[str] | None], ...]:
-    """The rules a policy runs, in catalogue order, with their triggers."""
+def _plan(settings: tuple[tuple[str, RuleMode], ...]) -> _Plan:
     modes = _modes(settings)
-    return tuple(
-        (rule_id, entry.triggers)
-        for rule_id, entry in CATALOGUE.items()
-        if modes[rule_id] is not RuleMode.OFF
-    )
+    ids = tuple(rule_id for rule_id in CATALOGUE if modes[rule_id] is not RuleMode.OFF)
+    always = 0
+    by_trigger: dict[str, int] = {}
+    for position, rule_id in enumerate(ids):
+        triggers = CATALOGUE[rule_id].triggers
+        if triggers is None:
+            always |= 1 << position
+            continue
+        for word in triggers:
+            by_trigger[word] = by_trigger.get(word, 0) | 1 << position
+    return _Plan(ids, always, by_trigger)
 
 
 def _rule_hits(analysis: Analysis, shell: ShellContext) -> Iterator[Hit]:
-    """The hits of every rule not turned off whose triggers the analysis holds."""
-    names = program_names(analysis)
-    for rule_id, triggers in _active(shell.policy.rules):
-        if triggers is None or not triggers.isdisjoint(names):
-            yield from rule(rule_id).evaluate(analysis, shell)
+    """The hits of every rule not turned off whose triggers the analysis holds, in
+    catalogue order (one dictionary lookup per name in the analysis, not one set
+    intersection per rule)."""
+    plan = _plan(shell.policy.rules)
+    by_trigger = plan.by_trigger
+    admitted = plan.always
+    for name in program_names(analysis):
+        admitted |= by_trigger.get(name, 0)
+    position = 0
+    while admitted:
+        if admitted & 1:
+            yield from rule(plan.ids[position]).evaluate(analysis, shell)
+        admitted >>= 1
+        position += 1
 
 
 def judge_shell(subject: ShellCommand, policy: Policy, context: Context) -> ShellJudgement:
@@ -163,11 +202,23 @@ def judge_shell(subject: ShellCommand, policy: Policy, context: Context) -> Shel
     return ShellJudgement(decision, analysis, base)
 
 
+def _base_finding(action_class: ActionClass, fragment: str, why: str) -> Finding:
+    """``Finding(None, action_class, fragment, why)`` built without the frozen dataclass
+    ``__init__``, which sets each field through ``object.__setattr__`` and costs twice the
+    rest of this: one is built per command on the hook's hot path. The value is an ordinary
+    ``Finding``; ``tests/test_engine.py`` checks it sets exactly the dataclass's fields."""
+    finding = _new(Finding)
+    finding.__dict__.update(
+        rule=None, action_class=action_class, fragment=fragment, message=why, remediation=""
+    )
+    return finding
+
+
 def _base_findings(analysis: Analysis, shell: ShellContext) -> list[Finding]:
     findings = []
     for command in analysis.commands:
         action_class, why = base_class(command, analysis, shell)
-        findings.append(Finding(None, action_class, command.text, why))
+        findings.append(_base_finding(action_class, command.text, why))
     if analysis.truncated:
         # Past the size and depth limits the analysis saw only part of the input, so the
         # rest may hold anything: dynamic (allowed at level 5) would let it through unseen.
@@ -195,6 +246,13 @@ def _finding(hit: Hit) -> Finding:
     return Finding(hit.rule, hit.action_class, hit.fragment, hit.message, hit.remediation)
 
 
+_SEVERITY = {action_class: action_class.severity for action_class in ActionClass}
+
+
+def _severity(finding: Finding) -> int:
+    return _SEVERITY[finding.action_class]
+
+
 def decide(
     policy: Policy,
     context: Context,
@@ -204,10 +262,10 @@ def decide(
 ) -> Decision:
     """Combine findings into one decision: the worst class, judged at the context's level."""
     everything = (*enforced, *base)
-    worst = max(everything, key=lambda f: f.action_class.severity, default=None)
+    worst = max(everything, key=_severity, default=None)
     action_class = worst.action_class if worst else ActionClass.READ
     verdict = policy.verdict(action_class, context.level)
-    ranked = sorted(enforced, key=lambda f: -f.action_class.severity)
+    ranked = sorted(enforced, key=_severity, reverse=True) if enforced else ()
     if ranked:
         top = ranked[0]
         reason = "; ".join(dict.fromkeys(f"{f.rule}: {f.message}" for f in ranked))

@@ -93,8 +93,14 @@ def canonical_long(name: str, known: frozenset[str]) -> str:
     return candidates[0] if len(candidates) == 1 else name
 
 
-def parse_options(words: tuple[Word, ...], spec: OptionSpec) -> ParsedOptions:
-    """Split ``words`` (the arguments after the program or subcommand) per ``spec``."""
+def parse_options(
+    words: tuple[Word, ...], spec: OptionSpec, *, operand_ends: bool = False
+) -> ParsedOptions:
+    """Split ``words`` (the arguments after the program or subcommand) per ``spec``.
+
+    With ``operand_ends``, options stop at the first operand, as ``docker run IMAGE CMD``
+    reads them (every later word is an operand).
+    """
     options: list[Option] = []
     operands: list[Word] = []
     dashdash: int | None = None
@@ -105,6 +111,9 @@ def parse_options(words: tuple[Word, ...], spec: OptionSpec) -> ParsedOptions:
         text = word.value
         if dashdash is not None or not is_option_word(word):
             operands.append(word)
+            if operand_ends:
+                operands.extend(words[index:])
+                break
             continue
         if text == "--":
             dashdash = len(operands)

@@ -11,7 +11,7 @@ what an option and its value are.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -104,9 +104,14 @@ def option_name(value: str) -> str:
     return value.split("=", 1)[0]
 
 
-def positionals(args: Sequence[Word], value_flags: Iterable[str] = ()) -> tuple[Word, ...]:
+# The readers below take their option names as a tuple or set and test membership in it as
+# given: the lists are short, only option words are looked up, and building a set on
+# every call cost more than the lookups it saved.
+
+
+def positionals(args: Sequence[Word], value_flags: Collection[str] = ()) -> tuple[Word, ...]:
     """The arguments that are not options nor option values; all words after ``--``."""
-    takes_value = frozenset(value_flags)
+    takes_value = value_flags
     out: list[Word] = []
     skip = False
     rest = False
@@ -126,14 +131,14 @@ def positionals(args: Sequence[Word], value_flags: Iterable[str] = ()) -> tuple[
 
 
 def flag_values(
-    args: Sequence[Word], names: Iterable[str], *, attached: bool = False
+    args: Sequence[Word], names: Collection[str], *, attached: bool = False
 ) -> tuple[str, ...]:
     """Values given to any of ``names``: ``--name value``, ``--name=value``, ``-n value``.
 
     With ``attached``, a one-letter option also takes a value glued to it (``-hprod-db``,
     ``-e'DROP TABLE x'``), as getopt reads it.
     """
-    wanted = frozenset(names)
+    wanted = names
     out: list[str] = []
     for position, word in enumerate(args):
         value = word.value
@@ -152,9 +157,9 @@ def flag_values(
     return tuple(out)
 
 
-def has_flag(args: Sequence[Word], names: Iterable[str]) -> bool:
+def has_flag(args: Sequence[Word], names: Collection[str]) -> bool:
     """True when any of ``names`` is given (``--all``, ``--all=true``), before any ``--``."""
-    wanted = frozenset(names)
+    wanted = names
     for word in args:
         if word.value == "--":
             return False
@@ -163,9 +168,9 @@ def has_flag(args: Sequence[Word], names: Iterable[str]) -> bool:
     return False
 
 
-def after_options(args: Sequence[Word], value_flags: Iterable[str] = ()) -> tuple[Word, ...]:
+def after_options(args: Sequence[Word], value_flags: Collection[str] = ()) -> tuple[Word, ...]:
     """The words from the first positional on (``--`` itself is dropped)."""
-    takes_value = frozenset(value_flags)
+    takes_value = value_flags
     skip = False
     for position, word in enumerate(args):
         value = word.value
@@ -238,7 +243,7 @@ _KUBECTL_EXEC = (
 _SECRET_RUNNERS = ("--env", "--config", "-c", "--project", "-p", "--path", "--env-file")
 
 
-def _first_operand(args: Sequence[Word], value_flags: Iterable[str]) -> str:
+def _first_operand(args: Sequence[Word], value_flags: Collection[str]) -> str:
     operands = positionals(args, value_flags)
     return operands[0].value if operands else ""
 

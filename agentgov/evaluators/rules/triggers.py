@@ -29,7 +29,7 @@ admit each analysis the rule hits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from agentgov.evaluators.rules.invocation import LAUNCHERS, invocations, tool_name
@@ -47,15 +47,17 @@ _FAMILIES = (("git-", "git"), ("mkfs", "mkfs"), ("python", "python"), ("pypy", "
 _FAMILY_PREFIXES = tuple(prefix for prefix, _ in _FAMILIES)
 
 
-def _add_spellings(found: set[str], name: str) -> None:
-    lower = name.lower()
-    found.add(name)
-    found.add(lower)
-    found.add(lower.rstrip(_VERSION_CHARACTERS))
-    if lower.startswith(_FAMILY_PREFIXES):
-        for prefix, family in _FAMILIES:
-            if lower.startswith(prefix):
-                found.add(family)
+@lru_cache(maxsize=1024)
+def _spellings(name: str, argv0: str) -> tuple[tuple[str, ...], str]:
+    """The spellings of a command's program, and its ``tool_name`` (for the launchers)."""
+    tool = tool_name(name or argv0)
+    found: set[str] = set()
+    for spelling in (name, tool):
+        lower = spelling.lower()
+        found.update((spelling, lower, lower.rstrip(_VERSION_CHARACTERS)))
+        if lower.startswith(_FAMILY_PREFIXES):
+            found.update(family for prefix, family in _FAMILIES if lower.startswith(prefix))
+    return tuple(found), tool
 
 
 def program_names(analysis: Analysis) -> frozenset[str]:
@@ -63,18 +65,18 @@ def program_names(analysis: Analysis) -> frozenset[str]:
     found: set[str] = set()
     for command in analysis.commands:
         name = command.name
-        _add_spellings(found, name)
-        if command.argv:
-            tool = tool_name(name or command.argv[0].value)
-            if tool != name:
-                _add_spellings(found, tool)
-            if tool == "git" or name.startswith("git-"):
-                _add_git(found, command)
-            if tool in LAUNCHERS:
-                for invocation in invocations(command)[1:]:
-                    _add_spellings(found, invocation.tool)
-                    if invocation.tool == "git":
-                        found.update("git " + word.value for word in invocation.args)
+        if not command.argv:
+            found.update(_spellings(name, "")[0])
+            continue
+        spellings, tool = _spellings(name, command.argv[0].value)
+        found.update(spellings)
+        if tool == "git" or name.startswith("git-"):
+            _add_git(found, command)
+        if tool in LAUNCHERS:
+            for invocation in invocations(command)[1:]:
+                found.update(_spellings(invocation.tool, "")[0])
+                if invocation.tool == "git":
+                    found.update("git " + word.value for word in invocation.args)
         for redirect in command.redirects:
             if "<" in redirect.op:
                 found.add(READS)
@@ -94,10 +96,17 @@ def _git_reader() -> Callable[[SimpleCommand], GitCommand | None]:
 
 
 def _add_git(found: set[str], command: SimpleCommand) -> None:
-    git = _git_reader()(command)
-    if git is not None:
-        found.add("git " + git.subcommand)
     found.update("git " + word.value for word in command.args)
+    # Without an alias defined on the line (``-c alias.p=push``, ``GIT_CONFIG_*``) the
+    # subcommand is one of the words just added; only git's own reading finds an alias's.
+    if (
+        command.name.startswith("git-")
+        or command.assignments
+        or any("alias." in word.value for word in command.args)
+    ):
+        git = _git_reader()(command)
+        if git is not None:
+            found.add("git " + git.subcommand)
 
 
 def admits(triggers: frozenset[str] | None, names: frozenset[str]) -> bool:

@@ -146,11 +146,30 @@ _DEVICE_TOOLS: dict[str, Callable[[SimpleCommand], bool]] = {
 }
 
 
+def _may_name_device(command: SimpleCommand, home: str) -> bool:
+    """A cheap test before resolving any path: a device path starts with ``/dev/``, so its
+    text has ``dev`` in a word, a redirect target, or the cwd or home it is resolved from
+    (normalising only drops whole segments)."""
+    if "dev" in f"{command.cwd}\n{home}":
+        return True
+    for word in command.args:
+        if "dev" in word.value:
+            return True
+    return any(
+        redirect.target is not None and "dev" in redirect.target.value
+        for redirect in command.redirects
+    )
+
+
 def _device_writes(command: SimpleCommand, home: str) -> Iterator[tuple[str, str]]:
     """``(how, device)`` for each device the command writes."""
+    if not _may_name_device(command, home):
+        return
     for write in file_writes(command):
+        if not write.content:
+            continue  # rm, touch, chmod: the name changes, the device is not written
         path = resolve(write.word, command.cwd, home)
-        if write.content and device(path):
+        if device(path):
             assert path is not None
             yield write.how, path
     test = _DEVICE_TOOLS.get(command.name)

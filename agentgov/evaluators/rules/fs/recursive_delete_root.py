@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
 from agentgov.evaluators.rules.cli_options import OptionSpec, names, parse_options
@@ -92,7 +93,38 @@ def protected(path: str, home: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _safe_base(cwd: str, home: str) -> bool:
+    """True when nothing strictly below ``cwd`` is protected: it is neither protected nor
+    ``/``, nor a system directory (whose children are), nor an ancestor of the home."""
+    home = home.rstrip("/") or "/"
+    return (
+        cwd != "/"
+        and protected(cwd, home) is None
+        and cwd not in SYSTEM_DIRECTORIES
+        and not is_within(home, cwd)
+    )
+
+
+def _below_cwd(word: Word, cwd: str | None, home: str) -> bool:
+    """A cheap test before resolving: ``build/``, ``./dist`` or ``x/y`` (static, no glob,
+    no ``..``, not absolute, not ``~``) inside a cwd that is not protected names a path
+    strictly below it (or the cwd itself), which cannot be protected either."""
+    value = word.value
+    return (
+        cwd is not None
+        and word.static
+        and not word.glob
+        and value != ""
+        and not value.startswith(("/", "~", "-"))
+        and ".." not in value
+        and _safe_base(cwd, home)
+    )
+
+
 def _protected_word(word: Word, command: SimpleCommand, home: str) -> str | None:
+    if _below_cwd(word, command.cwd, home):
+        return None
     path = resolve(word, command.cwd, home)
     if path is None:
         return None

@@ -12,6 +12,7 @@ through any directory strictly inside the project or home that holds one (``rm -
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -105,11 +106,14 @@ def _glob_reaches(pattern: str, entry: Guarded, tree: bool) -> bool:
     return tree and prefix != entry.base and is_within(prefix, entry.base)
 
 
+_MARKER_TEXT = re.compile("|".join(re.escape(marker) for marker in _MARKERS))
+
+
 def may_name_guarded(text: str) -> bool:
     """False when no path built from ``text`` (joined to a base, normalised) can be or hold
     a guarded location: every one, and every directory holding one inside its base, has
     one of the marker names in it, and normalising only drops whole segments."""
-    return any(marker in text for marker in _MARKERS)
+    return _MARKER_TEXT.search(text) is not None
 
 
 def guarded_target(

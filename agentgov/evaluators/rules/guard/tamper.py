@@ -127,12 +127,16 @@ def _may_write_guard(command: SimpleCommand, ctx: ShellContext) -> bool:
     """A cheap test before reading the command's writes: False when neither a word nor a
     redirect target (nor the directories they are resolved against) names anything
     guarded, and no glob could expand to it."""
-    bases = f"{command.cwd}\n{ctx.project_root}\n{ctx.home}"
-    if may_name_guarded(bases):
+    if may_name_guarded(f"{command.cwd}\n{ctx.project_root}\n{ctx.home}"):
         return True
-    words = [*command.args]
-    words.extend(redirect.target for redirect in command.redirects if redirect.target)
-    return any(word.glob or may_name_guarded(word.value) for word in words)
+    for word in command.args:
+        if word.glob or may_name_guarded(word.value):
+            return True
+    for redirect in command.redirects:
+        target = redirect.target
+        if target is not None and (target.glob or may_name_guarded(target.value)):
+            return True
+    return False
 
 
 def _file_hits(

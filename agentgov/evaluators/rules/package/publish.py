@@ -44,11 +44,11 @@ def _subcommand(
     """A tool that publishes when its leading operands are one of ``verbs``."""
 
     def recognise(invocation: Invocation) -> str | None:
-        if has_flag(invocation.args, dry):
-            return None
         words = tuple(_values(positionals(invocation.args, value_flags)))
         for verb in verbs:
             if words[: len(verb)] == verb:
+                if has_flag(invocation.args, dry):
+                    return None
                 return " ".join((invocation.tool, *verb))
         return None
 

@@ -426,9 +426,10 @@ def _may_name_secret_file(command: SimpleCommand, home: str) -> bool:
         return True
     words = [*command.args]
     words.extend(redirect.target for redirect in command.redirects if redirect.target)
-    return any(
-        word.glob or "environ" in word.value or may_hold_secret_text(word.value) for word in words
-    )
+    for word in words:
+        if word.glob or "environ" in word.value or may_hold_secret_text(word.value):
+            return True
+    return False
 
 
 def emitted_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:

@@ -35,6 +35,12 @@ _INLINE_FETCH = re.compile(
     r"Invoke-WebRequest|Invoke-RestMethod|DownloadString|DownloadFile|WebClient|\biwr\b|\birm\b",
     re.IGNORECASE,
 )
+# The programs below that download only with some arguments, and what ``_SCRIPTING`` can
+# match once a trailing version is stripped: any other program is turned away by name.
+_READ_FURTHER = frozenset({*_TEXT_BROWSERS, "socat", "openssl", "gsutil", "gcloud", "aws", "gh"})
+_SCRIPTING_STEMS = frozenset(
+    {"python", "pypy", "node", "nodejs", "perl", "ruby", "php", "pwsh", "powershell"}
+)
 _INLINE_FLAGS = frozenset({"-c", "-e", "-E", "-r", "-p", "--eval", "--print", "-Command"})
 _SCRIPTING = re.compile(r"(?:python[0-9.]*|pypy[0-9.]*|node|nodejs|perl|ruby|php|pwsh|powershell)")
 
@@ -66,9 +72,11 @@ _ARIA = OptionSpec(short_value="odx", long_value=frozenset({"out", "dir", "split
 def is_download(command: SimpleCommand) -> bool:
     """True when ``command`` writes content fetched from the network (to stdout or a file)."""
     name = command.name.lower()
-    values = command.values()
     if name in _DOWNLOADERS or name in _SOCKETS:
         return True
+    if name not in _READ_FURTHER and name.rstrip("0123456789.") not in _SCRIPTING_STEMS:
+        return False
+    values = command.values()
     if name in _TEXT_BROWSERS:
         return any(text in ("-source", "-dump", "-dump_source") for text in values)
     if name == "socat":

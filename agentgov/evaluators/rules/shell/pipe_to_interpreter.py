@@ -93,15 +93,14 @@ def _runs_saved_file(command: SimpleCommand, code: CodeInput, writer: SimpleComm
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    sources: _Sources | None = None
+    sources = _Sources(analysis)
     reported: set[str] = set()
     for command in analysis.commands:
-        code = code_input(command)
         found: tuple[SimpleCommand | str, str] | None = _powershell_download(command)
         if found is None:
-            sources = sources or _Sources(analysis)
             if not sources.download:
-                continue
+                continue  # nothing downloads: only PowerShell's own download can run code
+            code = code_input(command)
             if code is not None:
                 found = _download_run_by(command, code, sources)
             elif command.name == "":

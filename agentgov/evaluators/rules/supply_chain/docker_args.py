@@ -105,14 +105,6 @@ def _subcommand(words: tuple[Word, ...]) -> int | None:
     return None
 
 
-def _until_operand(words: tuple[Word, ...], spec: OptionSpec) -> tuple[int, Word | None]:
-    parsed = parse_options(words, spec)
-    if not parsed.operands:
-        return len(words), None
-    first = parsed.operands[0]
-    return next(i for i, word in enumerate(words) if word is first), first
-
-
 def _is_local(image: str, pull: tuple[str, ...], analysis: Analysis, index: int) -> bool:
     """A digest, an image ID, a localhost registry, ``--pull never`` or an image built or
     tagged earlier in the same command: nothing mutable is fetched."""
@@ -140,12 +132,10 @@ def docker_install(command: SimpleCommand, analysis: Analysis) -> Install | None
         verb, rest = rest[0].value, rest[1:]
     if verb not in ("pull", "run", "create"):
         return None
-    spec = _PULL if verb == "pull" else _RUN
-    index, image = _until_operand(rest, spec)
-    if image is None or not image.static:
+    options = parse_options(rest, _PULL if verb == "pull" else _RUN, operand_ends=True)
+    if not options.operands or not options.operands[0].static:
         return None
-    options = parse_options(rest[:index], spec)
-    text = image.value
+    text = options.operands[0].value
     repo, tag, _ = _split_image(text)
     pin = EXACT
     if _is_local(text, options.values("--pull"), analysis, command.index):

@@ -244,6 +244,12 @@ def _runner(
     )
 
 
+# Every other verb the readers below act on, for any of npm, yarn, pnpm and bun.
+_OTHER_VERBS = frozenset(
+    {"exec", "x", "global", "add", "a", "up", "upgrade", "dlx", "install", "i"}
+)
+
+
 def node_install(command: SimpleCommand, ctx: ShellContext) -> Install | None:
     """What an npm, npx, yarn, pnpm, bun or bunx command installs, or None."""
     name = command.name
@@ -265,6 +271,8 @@ def node_install(command: SimpleCommand, ctx: ShellContext) -> Install | None:
             )
         return None
     verb = values[start]
+    if verb not in _CI_VERBS and verb not in _INSTALL_VERBS and verb not in _OTHER_VERBS:
+        return None  # run, test, build...: nothing below reads them
     rest = words[start + 1 :]
     parsed = parse_options(rest, _NPM)
     specs = spec_texts(parsed.operands)

@@ -27,6 +27,7 @@ from agentgov.evaluators.shell.model import Word
 if TYPE_CHECKING:
     from agentgov.evaluators.rules.base import ShellContext
     from agentgov.evaluators.shell.model import SimpleCommand
+    from agentgov.policy.model import Strictness
 
 PYTHON = re.compile(r"(?:python|pypy)(?:[0-9]+(?:\.[0-9]+)*)?")
 PIP = re.compile(r"pip(?:[0-9]+(?:\.[0-9]+)*)?")
@@ -115,6 +116,13 @@ def _shown(requested: Requested, line: RequirementLine, cwd: str | None) -> Requ
     return dataclasses.replace(requested, spec=f"{requested.spec} ({path}:{line.line})")
 
 
+_NO_FILES = RequirementSet()
+
+
+def _with_pin(requested: Requested, pin: Strictness) -> Requested:
+    return requested if pin is requested.pin else dataclasses.replace(requested, pin=pin)
+
+
 def pip_install(command: SimpleCommand, ctx: ShellContext) -> Install | None:
     """What a pip (or ``uv pip``) install asks for, or None when it installs nothing."""
     found = pip_words(command)
@@ -131,10 +139,13 @@ def pip_install(command: SimpleCommand, ctx: ShellContext) -> Install | None:
     operands = spec_texts(parsed.operands)
     files = parsed.values("-r", "--requirement") + (operands if verb == "sync" else ())
     specs = () if verb == "sync" else operands
-    files_set = read_requirements(
-        _read(files, command, ctx),
-        _read(parsed.values("-c", "--constraint"), command, ctx),
-        ctx.read_text,
+    constraints = parsed.values("-c", "--constraint")
+    files_set = (
+        read_requirements(
+            _read(files, command, ctx), _read(constraints, command, ctx), ctx.read_text
+        )
+        if files or constraints
+        else _NO_FILES
     )
     require_hashes = parsed.has("--require-hashes") or files_set.require_hashes
     judged = RequirementSet(files_set.lines, require_hashes, files_set.problems)
@@ -146,10 +157,10 @@ def pip_install(command: SimpleCommand, ctx: ShellContext) -> Install | None:
         judge_pip_spec(spec, editable=True) for spec in parsed.values("-e", "--editable")
     )
     requested.extend(judge_pip_spec(name) for name in parsed.values("-P", "--upgrade-package"))
-    requested = [
-        dataclasses.replace(one, pin=judged.effective_pin(RequirementLine("", 0, one)))
-        for one in requested
-    ]
+    if judged.require_hashes or judged.lines:  # else no pin can rise
+        requested = [
+            _with_pin(one, judged.effective_pin(RequirementLine("", 0, one))) for one in requested
+        ]
     requested.extend(
         _shown(
             dataclasses.replace(line.requested, pin=judged.effective_pin(line)), line, command.cwd

@@ -60,6 +60,35 @@ def specifier_pin(specifier: SpecifierSet) -> Strictness:
     return max(pins, key=lambda pin: pin.rank)
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_PLAIN_CLAUSE = re.compile(r"(===|==|!=|~=|>=|<=|>|<)([0-9]+(?:\.[0-9]+)*)(\.\*)?")
+
+
+def plain_requirement_pin(text: str) -> tuple[str, Strictness] | None:
+    """The name and pin of a requirement in its everyday spellings (``requests``,
+    ``requests==2.32.3``, ``django>=4.2,<5``), read without ``packaging``; None for anything
+    else (extras, markers, spaces, pre-releases...), which ``packaging`` reads. Importing
+    ``packaging`` costs more than the whole hook has to spare, and most installs an agent
+    types are spelled this way. ``tests/rules/test_pip_specs.py`` checks both readings agree."""
+    name = _PLAIN_NAME.match(text)
+    if name is None:
+        return None
+    rest = text[name.end() :]
+    pins = [ANY]
+    for clause in rest.split(",") if rest else ():
+        found = _PLAIN_CLAUSE.fullmatch(clause)
+        if found is None:
+            return None
+        operator, version, wildcard = found.groups()
+        if (wildcard and operator not in ("==", "!=")) or (operator == "~=" and "." not in version):
+            return None  # packaging rejects these; let it say so
+        if operator == "===" or (operator == "==" and not wildcard):
+            pins.append(EXACT)
+        elif operator != "!=":
+            pins.append(CONSTRAINED)
+    return name.group(), max(pins, key=lambda pin: pin.rank)
+
+
 def _forms(name: str) -> tuple[str, str]:
     return f"{name}==<version>", f"{name}==<version> --hash=sha256:<digest>"
 
@@ -78,6 +107,10 @@ def judge_pip_spec(spec: str, *, hashed: bool = False, editable: bool = False) -
         name = _egg_name(text) or text
         pin = LOCKED if hashed else url_pin(text)
         return Requested(name, spec, pin, *pinned_url_forms(text))
+    plain = plain_requirement_pin(text)
+    if plain is not None:
+        name, pin = plain
+        return Requested(name, spec, LOCKED if hashed else pin, *_forms(name))
     # Deferred: see the module docstring.
     from packaging.requirements import InvalidRequirement, Requirement
 
