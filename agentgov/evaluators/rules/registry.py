@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from agentgov.evaluators.rules.base import Rule
-from agentgov.evaluators.rules.triggers import ENVIRONMENT, READS, WRITES
+from agentgov.evaluators.rules.triggers import ENVIRONMENT, INLINE_CODE, READS, WRITES
 
 
 class Entry(NamedTuple):
@@ -35,12 +35,12 @@ def _on(*groups: Iterable[str]) -> frozenset[str]:
 
 # Trigger groups that several rules share. Each mirrors the tables of the modules named;
 # test_registry.py checks that every key of those tables is here.
-_GIT = ("git",)  # git_args.git_command (git-push and the like are the "git" family)
 _PUSH = ("git push",)  # git_push.push_plans
-_SCRIPTING = (  # interpreters whose one-liners may fetch, print or send (-c, -e...)
-    *("python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl", "php"),
-    *("pwsh", "powershell"),
+_GIT_TAMPER = (  # guard/tamper._git_hits and _git_path_writes (-c: core.hooksPath)
+    *("git -c", "git config", "git notes", "git update-ref", "git push", "git checkout"),
+    *("git restore", "git rm", "git mv", "git clean"),
 )
+_SCRIPTING = (INLINE_CODE,)  # interpreter one-liners, which may fetch, print or send
 _DOWNLOADERS = (  # shell/downloads.is_download
     *("curl", "wget", "wget2", "fetch", "aria2c", "axel", "http", "https", "xh", "xhs"),
     *("curlie", "lwp-download", "lwp-request", "get", "iwr", "irm", "invoke-webrequest"),
@@ -96,7 +96,7 @@ _SECRET_PRINTERS = (  # secrets/secret_sources.emitted_secrets and listed_secret
     *("printenv", "declare", "typeset", "env", "set", "export", "compgen"),
 )
 _SWITCHES = (  # guard/tamper._switch_hits
-    *("export", "declare", "typeset", "local", "readonly", "unset", "python"),
+    *("export", "declare", "typeset", "local", "readonly", "unset", "python -m agentgov"),
     *("pre-commit", "agentgov"),
 )
 _PUBLISHERS = (  # package/publish._RECOGNISERS
@@ -111,7 +111,7 @@ _MESSENGERS = (  # message/send._RECOGNISERS
     *("telegram-send", "twilio", "wget", "xh", "xhs"),
 )
 _INSTALLERS = (  # supply_chain/unpinned_install._reader
-    *("pip", "python", "pypy", "uv", "uvx", "pipx", "poetry", "pdm", "npm", "npx", "yarn"),
+    *("pip", "python -m pip", "uv", "uvx", "pipx", "poetry", "pdm", "npm", "npx", "yarn"),
     *("pnpm", "pnpx", "bun", "bunx", "cargo", "go", "gem", "brew", "docker", "podman"),
     "nerdctl",
 )
@@ -126,7 +126,8 @@ CATALOGUE: dict[str, Entry] = {
         _on(("git commit", "git push", "git merge", "git rebase", "git am", "git pull")),
     ),
     "shell.pipe-to-interpreter": Entry(
-        f"{_RULES}.shell.pipe_to_interpreter", _on(_DOWNLOADERS, _SCRIPTING)
+        f"{_RULES}.shell.pipe_to_interpreter",
+        _on(_DOWNLOADERS, _SCRIPTING, ("pwsh", "powershell")),
     ),
     "fs.recursive-delete-root": Entry(
         f"{_RULES}.fs.recursive_delete_root", _on(("rm", "find", "gfind", "rsync"))
@@ -144,7 +145,7 @@ CATALOGUE: dict[str, Entry] = {
         f"{_RULES}.supply_chain.unpinned_install", _on(_INSTALLERS)
     ),
     "guard.tamper": Entry(
-        f"{_RULES}.guard.tamper", _on(_FILE_WRITERS, _GIT, _SWITCHES, (WRITES, ENVIRONMENT))
+        f"{_RULES}.guard.tamper", _on(_FILE_WRITERS, _GIT_TAMPER, _SWITCHES, (WRITES, ENVIRONMENT))
     ),
     # irreversible by default (asks at every level)
     "git.reset-hard": Entry(f"{_RULES}.git.reset_hard", _on(("git reset",))),

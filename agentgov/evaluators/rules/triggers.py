@@ -13,9 +13,13 @@ when ``program_names(analysis)`` holds one of them. The words are:
   ``pythonw`` (``python``), and every tool a project launcher starts (``bundle exec rake``,
   ``npx prisma``, ``kubectl exec pod -- psql``: see ``invocation.invocations``);
 - for git, ``git <subcommand>`` as ``git_args.git_command`` reads it (aliases expanded,
-  ``git-push`` included) and ``git <word>`` for every word of the command line, so that a
-  rule that finds the subcommand its own way is covered too: eleven rules judge git, and
-  ``git status`` concerns none of those that need ``git push``;
+  ``git-push`` included), ``git <word>`` for every word of the command line (so that a
+  rule that finds the subcommand its own way is covered too) and ``git -c`` for
+  configuration given on the line: a dozen rules judge git, and ``git status`` concerns
+  none of them;
+- for python, ``python -m <module>`` for every ``-m`` it is given;
+- ``INLINE_CODE`` when an interpreter is given code on its command line (``python -c``,
+  ``node -e``, ``perl -e``, ``php -r``...);
 - ``READS`` when some command has an input redirect, heredoc or here-string;
 - ``WRITES`` when some command has an output redirect;
 - ``ENVIRONMENT`` when some command sets or unsets variables for itself (``X=1 cmd``,
@@ -29,6 +33,7 @@ admit each analysis the rule hits.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -41,15 +46,26 @@ if TYPE_CHECKING:
 READS = "<"
 WRITES = ">"
 ENVIRONMENT = "="
+INLINE_CODE = "-c"
+
+# Interpreters (by name without a trailing version) and the options that give them code.
+_INTERPRETERS = frozenset(
+    {"python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl", "php"}
+)
+_CODE_OPTIONS = frozenset({"-c", "-e", "-E", "-r", "-p", "--eval", "--print", "-Command"})
 
 _VERSION_CHARACTERS = "0123456789."
 _FAMILIES = (("git-", "git"), ("mkfs", "mkfs"), ("python", "python"), ("pypy", "python"))
 _FAMILY_PREFIXES = tuple(prefix for prefix, _ in _FAMILIES)
 
 
+# What a command's program needs read besides its spellings.
+_GIT, _INTERPRETER, _PYTHON, _LAUNCHER = 1, 2, 4, 8
+
+
 @lru_cache(maxsize=1024)
-def _spellings(name: str, argv0: str) -> tuple[tuple[str, ...], str]:
-    """The spellings of a command's program, and its ``tool_name`` (for the launchers)."""
+def _spellings(name: str, argv0: str) -> tuple[tuple[str, ...], int]:
+    """The spellings of a command's program, and what else to read (the bits above)."""
     tool = tool_name(name or argv0)
     found: set[str] = set()
     for spelling in (name, tool):
@@ -57,26 +73,31 @@ def _spellings(name: str, argv0: str) -> tuple[tuple[str, ...], str]:
         found.update((spelling, lower, lower.rstrip(_VERSION_CHARACTERS)))
         if lower.startswith(_FAMILY_PREFIXES):
             found.update(family for prefix, family in _FAMILIES if lower.startswith(prefix))
-    return tuple(found), tool
+    lower = name.lower()
+    more = _GIT if tool == "git" or name.startswith("git-") else 0
+    if lower.rstrip(_VERSION_CHARACTERS) in _INTERPRETERS:
+        more |= _INTERPRETER | (_PYTHON if lower.startswith(("python", "pypy")) else 0)
+    if tool in LAUNCHERS:
+        more |= _LAUNCHER
+    return tuple(found), more
 
 
-def program_names(analysis: Analysis) -> frozenset[str]:
+def program_names(analysis: Analysis) -> set[str]:
     """Every program name (in every spelling above) and mark in the analysis."""
     found: set[str] = set()
     for command in analysis.commands:
-        name = command.name
-        if not command.argv:
-            found.update(_spellings(name, "")[0])
-            continue
-        spellings, tool = _spellings(name, command.argv[0].value)
+        spellings, more = _spellings(command.name, command.argv[0].value if command.argv else "")
         found.update(spellings)
-        if tool == "git" or name.startswith("git-"):
-            _add_git(found, command)
-        if tool in LAUNCHERS:
-            for invocation in invocations(command)[1:]:
-                found.update(_spellings(invocation.tool, "")[0])
-                if invocation.tool == "git":
-                    found.update("git " + word.value for word in invocation.args)
+        if more:
+            if more & _INTERPRETER:
+                _add_interpreter(found, command, python=bool(more & _PYTHON))
+            if more & _GIT:
+                _add_git(found, command)
+            if more & _LAUNCHER:
+                for invocation in invocations(command)[1:]:
+                    found.update(_spellings(invocation.tool, "")[0])
+                    if invocation.tool == "git":
+                        found.update(["git " + word.value for word in invocation.args])
         for redirect in command.redirects:
             if "<" in redirect.op:
                 found.add(READS)
@@ -84,7 +105,20 @@ def program_names(analysis: Analysis) -> frozenset[str]:
                 found.add(WRITES)
         if command.assignments or command.unsets:
             found.add(ENVIRONMENT)
-    return frozenset(found)
+    return found
+
+
+def _add_interpreter(found: set[str], command: SimpleCommand, *, python: bool) -> None:
+    previous = ""
+    for word in command.args:
+        value = word.value
+        if value in _CODE_OPTIONS:
+            found.add(INLINE_CODE)
+        if python and previous == "-m":
+            found.add("python -m " + value)
+        elif python and value.startswith("-m") and len(value) > 2:
+            found.add("python -m " + value[2:])
+        previous = value
 
 
 @cache
@@ -96,20 +130,24 @@ def _git_reader() -> Callable[[SimpleCommand], GitCommand | None]:
 
 
 def _add_git(found: set[str], command: SimpleCommand) -> None:
-    found.update("git " + word.value for word in command.args)
+    aliases = command.name.startswith("git-") or bool(command.assignments)
+    for word in command.args:
+        value = word.value
+        found.add("git " + value)
+        if value.startswith("-c"):
+            found.add("git -c")  # ``-ckey=value`` as well as ``-c key=value``
+            aliases = aliases or "alias." in value
+        elif not aliases and "alias." in value:
+            aliases = True
     # Without an alias defined on the line (``-c alias.p=push``, ``GIT_CONFIG_*``) the
     # subcommand is one of the words just added; only git's own reading finds an alias's.
-    if (
-        command.name.startswith("git-")
-        or command.assignments
-        or any("alias." in word.value for word in command.args)
-    ):
+    if aliases:
         git = _git_reader()(command)
         if git is not None:
             found.add("git " + git.subcommand)
 
 
-def admits(triggers: frozenset[str] | None, names: frozenset[str]) -> bool:
+def admits(triggers: frozenset[str] | None, names: AbstractSet[str]) -> bool:
     """Whether a rule with these triggers (None: any command) can hit an analysis whose
     ``program_names`` are ``names``."""
     return triggers is None or not triggers.isdisjoint(names)
