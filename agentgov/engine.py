@@ -9,7 +9,7 @@ allow, ask or deny. Shadow-mode rules are recorded as "would deny" and change no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -71,7 +71,7 @@ class ShellJudgement:
 def evaluate(subject: Subject, policy: Policy, context: Context) -> Decision:
     """The decision for any subject: a shell command, a file edit or read, a fixed action."""
     if isinstance(subject, ShellCommand):
-        return judge_shell(subject, policy, context).decision
+        return _judge_shell(subject.command, policy, context)[0]
     # Only file tools need these; importing them costs every Bash call of the hook.
     from agentgov.evaluators.file_access import edit_class, edit_hits, read_hits
 
@@ -176,7 +176,7 @@ def _plan(settings: tuple[tuple[str, RuleMode], ...]) -> _Plan:
     return _Plan(ids, always, by_trigger)
 
 
-def _rule_hits(analysis: Analysis, shell: ShellContext) -> Iterator[Hit]:
+def _rule_hits(analysis: Analysis, shell: ShellContext) -> list[Hit]:
     """The hits of every rule not turned off whose triggers the analysis holds, in
     catalogue order (one dictionary lookup per name in the analysis, not one set
     intersection per rule)."""
@@ -185,21 +185,29 @@ def _rule_hits(analysis: Analysis, shell: ShellContext) -> Iterator[Hit]:
     admitted = plan.always
     for name in program_names(analysis):
         admitted |= by_trigger.get(name, 0)
+    hits: list[Hit] = []
     position = 0
     while admitted:
         if admitted & 1:
-            yield from rule(plan.ids[position]).evaluate(analysis, shell)
+            hits.extend(rule(plan.ids[position]).evaluate(analysis, shell))
         admitted >>= 1
         position += 1
+    return hits
 
 
 def judge_shell(subject: ShellCommand, policy: Policy, context: Context) -> ShellJudgement:
+    return ShellJudgement(*_judge_shell(subject.command, policy, context))
+
+
+def _judge_shell(
+    command: str, policy: Policy, context: Context
+) -> tuple[Decision, Analysis, tuple[Finding, ...]]:
     shell = _shell_context(policy, context)
-    analysis = analyze(subject.command, cwd=context.cwd, home=context.home)
+    analysis = analyze(command, cwd=context.cwd, home=context.home)
     base = tuple(_base_findings(analysis, shell))
-    enforced, shadow = _apply_modes(policy, _rule_hits(analysis, shell))
-    decision = decide(policy, context, base, enforced, shadow)
-    return ShellJudgement(decision, analysis, base)
+    hits = _rule_hits(analysis, shell)
+    enforced, shadow = _apply_modes(policy, hits) if hits else ((), ())
+    return decide(policy, context, base, enforced, shadow), analysis, base
 
 
 def _base_finding(action_class: ActionClass, fragment: str, why: str) -> Finding:
@@ -287,7 +295,9 @@ def decide(
             f
             for f in shadow
             if policy.verdict(f.action_class, context.level).severity > verdict.severity
-        ),
+        )
+        if shadow
+        else (),
         reason=reason,
         remediation=remediation,
     )

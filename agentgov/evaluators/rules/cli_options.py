@@ -59,7 +59,10 @@ class ParsedOptions(NamedTuple):
     dashdash: int | None = None
 
     def has(self, *names: str) -> bool:
-        return any(option.name in names for option in self.options)
+        for option in self.options:
+            if option.name in names:
+                return True
+        return False
 
     def values(self, *names: str) -> tuple[str, ...]:
         return tuple(
@@ -109,7 +112,7 @@ def parse_options(
         word = words[index]
         index += 1
         text = word.value
-        if dashdash is not None or not is_option_word(word):
+        if dashdash is not None or len(text) < 2 or text[0] != "-":  # ``is_option_word``
             operands.append(word)
             if operand_ends:
                 operands.extend(words[index:])

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Container, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
 
@@ -22,12 +22,13 @@ _STRIP_SUFFIXES = (".exe", ".cmd", ".bat")
 _MAX_DEPTH = 4
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(NamedTuple):
     """One tool a command runs, with the words after it.
 
     ``via`` names the launchers passed through, outermost first (``("bundle exec",)``);
-    it is empty for the command itself.
+    it is empty for the command itself. A named tuple rather than a frozen dataclass: rules
+    build one per command they look at, and a frozen dataclass's ``__init__`` costs several
+    times a tuple's; it never leaves the rules.
     """
 
     tool: str

@@ -147,6 +147,14 @@ def git_commands(analysis: Analysis) -> tuple[GitCommand, ...]:
     """Every git invocation in the analysis, in order."""
     if _LAST_READ and _LAST_READ[0][0] is analysis:
         return _LAST_READ[0][1]
-    found = tuple(parsed for parsed in map(git_command, analysis.commands) if parsed is not None)
+    found = tuple(
+        parsed
+        for parsed in (
+            git_command(command)
+            for command in analysis.commands
+            if command.name == "git" or command.name.startswith("git-")
+        )
+        if parsed is not None
+    )
     _LAST_READ[:] = [(analysis, found)]
     return found

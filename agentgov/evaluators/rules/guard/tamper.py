@@ -81,6 +81,7 @@ _UPDATE_REF = OptionSpec(
 _NOTES_DESTROY = frozenset({"remove", "edit", "prune"})
 _NOTES_OVERWRITE = frozenset({"add", "copy"})
 _DECLARERS = frozenset({"export", "declare", "typeset", "local", "readonly"})
+_SETTERS = _DECLARERS | {"unset"}  # the programs ``_assignments`` reads by name
 _ENGAGED = frozenset({"1", "true", "yes", "on"})
 # Variables that only make agentgov stricter when set to a true value.
 _STRICTER = frozenset({"AGENTGOV_KILL_SWITCH", "AGENTGOV_AGENT"})
@@ -321,11 +322,12 @@ def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
             )
             yield _hit(command, emptied, SWITCH_REMEDIATION)
             return
-    for name, value in _assignments(command):
-        message = _switch_message(name, value)
-        if message is not None:
-            yield _hit(command, message, SWITCH_REMEDIATION)
-            return
+    if command.assignments or command.unsets or command.name in _SETTERS:
+        for name, value in _assignments(command):
+            message = _switch_message(name, value)
+            if message is not None:
+                yield _hit(command, message, SWITCH_REMEDIATION)
+                return
     if command.name.startswith("python"):
         words = [word.value for word in command.argv[1:4]]
         if words[:2] != ["-m", "agentgov"]:

@@ -42,8 +42,11 @@ def _subcommand(
     dry: tuple[str, ...] = _DRY,
 ) -> Callable[[Invocation], str | None]:
     """A tool that publishes when its leading operands are one of ``verbs``."""
+    first_words = frozenset(verb[0] for verb in verbs)
 
     def recognise(invocation: Invocation) -> str | None:
+        if not any(word.value in first_words for word in invocation.args):
+            return None  # ``npm run build``: no publishing verb anywhere
         words = tuple(_values(positionals(invocation.args, value_flags)))
         for verb in verbs:
             if words[: len(verb)] == verb:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -29,14 +30,20 @@ class Sending:
     - ``recursive``: directories among ``files`` are sent whole (``scp -r``, ``rsync -a``).
     - ``stdin``: the command sends what it reads on stdin.
     - ``output``: the command's own output goes to the network (``> /dev/tcp/h/p``).
-    - ``hosts``: destination host names when every destination is static, else None.
+    - ``destinations``: the URLs it sends to, for the senders that name them.
+    - ``hosts``: destination host names when every destination is static, else None
+      (read from ``destinations`` only when asked: few commands carry a token to check).
     """
 
     files: tuple[Word, ...] = ()
     recursive: bool = False
     stdin: bool = False
     output: bool = False
-    hosts: tuple[str, ...] | None = None
+    destinations: tuple[Word, ...] | None = None
+
+    @cached_property
+    def hosts(self) -> tuple[str, ...] | None:
+        return None if self.destinations is None else _hosts(self.destinations)
 
 
 def _names(text: str) -> frozenset[str]:
@@ -94,7 +101,7 @@ def _url_host(text: str) -> str | None:
         return None
 
 
-def _hosts(urls: list[Word]) -> tuple[str, ...] | None:
+def _hosts(urls: tuple[Word, ...]) -> tuple[str, ...] | None:
     hosts: list[str] = []
     for word in urls:
         host = _url_host(word.value) if word.static else None
@@ -125,7 +132,7 @@ def _curl(command: SimpleCommand) -> Sending:
         elif (path := _curl_file(option.name, option.value)) is not None:
             files.append(_word(path, option.word))
     stdin = any(word.value in _STDIN_FILES or word.value == "." for word in files)
-    return Sending(files=tuple(files), stdin=stdin, hosts=_hosts(urls))
+    return Sending(files=tuple(files), stdin=stdin, destinations=tuple(urls))
 
 
 _WGET = OptionSpec(
@@ -149,7 +156,7 @@ def _wget(command: SimpleCommand) -> Sending:
         option.name in ("-i", "--input-file") and option.value in _STDIN_FILES
         for option in parsed.options
     )
-    return Sending(files=tuple(files), stdin=stdin, hosts=_hosts(list(parsed.operands)))
+    return Sending(files=tuple(files), stdin=stdin, destinations=parsed.operands)
 
 
 _HTTPIE_METHODS = re.compile(r"[A-Z]+")
@@ -174,7 +181,7 @@ def _httpie(command: SimpleCommand) -> Sending:
         if "://" not in word.value and (match := _HTTPIE_FILE.match(word.value))
     ]
     stdin = not parsed.has("--ignore-stdin", "-I")
-    return Sending(files=tuple(files), stdin=stdin, hosts=_hosts(urls))
+    return Sending(files=tuple(files), stdin=stdin, destinations=tuple(urls))
 
 
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[^/:]+::?)", re.IGNORECASE)

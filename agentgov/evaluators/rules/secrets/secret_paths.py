@@ -102,6 +102,10 @@ def may_hold_secret_text(text: str) -> bool:
     return _SECRET_TEXT.search(text) is not None
 
 
+find_secret_text = _SECRET_TEXT.search
+"""``may_hold_secret_text`` as the pattern's own search (a match or None), for hot loops."""
+
+
 @lru_cache(maxsize=64)
 def _base_may_hold_secrets(home: str, project_root: str | None) -> bool:
     return _SECRET_TEXT.search(f"{home}\n{project_root or ''}") is not None

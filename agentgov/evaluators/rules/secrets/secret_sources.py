@@ -11,12 +11,14 @@ import itertools
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from agentgov.evaluators.rules.cli_options import OptionSpec, parse_options
 from agentgov.evaluators.rules.path_words import expand_home
 from agentgov.evaluators.rules.secrets.secret_paths import (
+    find_secret_text,
     glob_may_match_secret,
     holds_secrets,
     is_secret_path,
@@ -418,29 +420,42 @@ def prints(code: str) -> bool:
 _EMITTERS = _FILE_PRINTERS | _CLI_PROGRAMS | _PRINTERS | _ENV_PROGRAMS
 
 
+@lru_cache(maxsize=64)
+def _base_may_name_secret(cwd: str | None, home: str) -> bool:
+    return may_hold_secret_text(f"{cwd}\n{home}")
+
+
 def _may_name_secret_file(command: SimpleCommand, home: str) -> bool:
     """False when none of the command's words or redirect targets can name a credential
     file or the process environment: no glob, and no text a secret path or ``environ``
     holds, in the words, the cwd they are read from or the home directory."""
-    if may_hold_secret_text(f"{command.cwd}\n{home}"):
+    if _base_may_name_secret(command.cwd, home):
         return True
-    words = [*command.args]
-    words.extend(redirect.target for redirect in command.redirects if redirect.target)
-    for word in words:
-        if word.glob or "environ" in word.value or may_hold_secret_text(word.value):
+    for word in command.args:
+        if word.glob or "environ" in word.value or find_secret_text(word.value):
+            return True
+    for redirect in command.redirects:
+        target = redirect.target
+        if target is not None and (
+            target.glob or "environ" in target.value or find_secret_text(target.value)
+        ):
             return True
     return False
 
 
 def emitted_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:
     """Every secret ``command`` writes to stdout, in the order found."""
+    name = command.name
+    code = inline_code(command)
     if (
-        command.name not in _EMITTERS
+        name not in _EMITTERS
+        and code is None
         and not any(redirect.op == "<" for redirect in command.redirects)
-        and inline_code(command) is None
     ):
         return ()
     files = reader_files(command) if _may_name_secret_file(command, home) else ()
+    if not files and code is None and name not in _BY_NAME:
+        return ()  # a reader of files that cannot be secret: nothing else below applies
     found: list[Secret] = [
         Secret(SecretKind.FILE, shown_path(word.value, home))
         for word in files
@@ -449,14 +464,17 @@ def emitted_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:
     cli = _command_secret(command)
     if cli is not None:
         found.append(Secret(SecretKind.COMMAND, cli))
-    if command.name in _PRINTERS:
+    if name in _PRINTERS:
         found.extend(Secret(SecretKind.VARIABLE, "$" + n) for n in _printed_variables(command))
     if _dumps_environment(command, files):
         found.append(Secret(SecretKind.ENVIRONMENT, "the environment"))
-    code = inline_code(command)
     if code is not None and prints(code):
         found.extend(inline_secrets(command, home))
     return tuple(found)
+
+
+# Programs that print a secret by what they are, whatever files they are given.
+_BY_NAME = _CLI_PROGRAMS | _PRINTERS | _ENV_PROGRAMS
 
 
 _LISTERS = frozenset({"find", "fd", "ls", "echo", "printf", "locate"})
