@@ -59,7 +59,9 @@ class ParsedOptions(NamedTuple):
     dashdash: int | None = None
 
     def has(self, *names: str) -> bool:
-        for option in self.options:
+        # A loop, not any() over a generator: every rule asks this, and the generator
+        # costs more than the few options it looks at.
+        for option in self.options:  # noqa: SIM110
             if option.name in names:
                 return True
         return False

@@ -11,8 +11,8 @@ import itertools
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from enum import Enum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from agentgov.evaluators.rules.cli_options import OptionSpec, parse_options
