@@ -269,8 +269,12 @@ def decide(
     shadow: tuple[Finding, ...],
 ) -> Decision:
     """Combine findings into one decision: the worst class, judged at the context's level."""
-    everything = (*enforced, *base)
-    worst = max(everything, key=_severity, default=None)
+    worst: Finding | None = None
+    worst_severity = -1
+    for finding in (*enforced, *base):
+        severity = _SEVERITY[finding.action_class]
+        if severity > worst_severity:
+            worst, worst_severity = finding, severity
     action_class = worst.action_class if worst else ActionClass.READ
     verdict = policy.verdict(action_class, context.level)
     ranked = sorted(enforced, key=_severity, reverse=True) if enforced else ()
@@ -284,20 +288,23 @@ def decide(
     else:
         reason = "nothing to run"
         remediation = ""
-    return Decision(
+    # A shadow hit matters when enforcing it would have made the verdict stricter.
+    mattering = tuple(
+        f
+        for f in shadow
+        if policy.verdict(f.action_class, context.level).severity > verdict.severity
+    )
+    # Built without the frozen dataclass ``__init__`` (see ``_base_finding``): one decision
+    # per command; ``tests/test_engine.py`` checks it is an ordinary ``Decision``.
+    decision = _new(Decision)
+    decision.__dict__.update(
         verdict=verdict,
         action_class=action_class,
         level=context.level,
         task_class=context.task_class,
         findings=tuple(ranked),
-        # A shadow hit matters when enforcing it would have made the verdict stricter.
-        shadow=tuple(
-            f
-            for f in shadow
-            if policy.verdict(f.action_class, context.level).severity > verdict.severity
-        )
-        if shadow
-        else (),
+        shadow=mattering,
         reason=reason,
         remediation=remediation,
     )
+    return decision

@@ -9,7 +9,6 @@ callers fall back to ``git`` itself (``run_git``).
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +126,10 @@ def clean_env() -> dict[str, str]:
 
 def run_git(root: Path, *args: str, input_bytes: bytes | None = None) -> bytes | None:
     """``git -C root args...``'s stdout, or None when git failed or is missing."""
+    # Imported here: the hook's common path reads files only, and subprocess (with the
+    # threading and signal modules it pulls in) costs milliseconds to import.
+    import subprocess
+
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args],

@@ -8,7 +8,6 @@ at the repository root, one level above the package.
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,10 @@ _KINDS = ("schemas", "templates", "hooks")
 
 def resource(kind: str, *parts: str) -> Traversable:
     """The shipped file ``kind/parts...``; ``kind`` is schemas, templates or hooks."""
+    # Imported here: importlib.resources costs milliseconds, and the hook's common path
+    # reads the policy from its compiled cache without any shipped file.
+    from importlib.resources import files
+
     if kind not in _KINDS:
         raise ValueError(f"unknown resource kind {kind!r}")
     packaged = files("agentgov").joinpath("_resources").joinpath(kind)

@@ -61,3 +61,16 @@ def test_base_findings_built_fast_are_ordinary_findings() -> None:
     assert set(vars(fast)) == {field.name for field in dataclasses.fields(Finding)}
     assert fast == Finding(None, ActionClass.READ, "ls", "reads files")
     assert hash(fast) == hash(Finding(None, ActionClass.READ, "ls", "reads files"))
+
+
+def test_decisions_built_fast_are_ordinary_decisions() -> None:
+    import dataclasses
+
+    from agentgov.engine import Decision, decide
+
+    context = _context(Level.AUTONOMOUS)
+    decision = decide(POLICY, context, (), (), ())
+    assert set(vars(decision)) == {field.name for field in dataclasses.fields(Decision)}
+    assert decision == Decision(
+        Verdict.ALLOW, ActionClass.READ, Level.AUTONOMOUS, "default", (), (), "nothing to run"
+    )

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from agentgov import __version__
-from agentgov.policy.source_text import MAX_POLICY_BYTES
 
+MAX_POLICY_BYTES = 1024 * 1024
+"""The largest policy file read (defined here, not in ``source_text``, so that the hook's
+cache hit does not import the YAML reader's module)."""
 READ_LIMIT = MAX_POLICY_BYTES + 1
 """Read one byte past the limit so an oversized file is detected without reading it all."""
 
@@ -47,6 +48,10 @@ def store(cache_dir: Path, raw: bytes, data: dict[str, Any]) -> None:
 
 def write_atomic(path: Path, content: bytes) -> bool:
     """Write via a temp file and rename, so a parallel reader sees all or nothing."""
+    # Imported here: only a cache miss writes, and tempfile (shutil, random, bz2, lzma)
+    # costs milliseconds the hook's common path does not need.
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentgov.errors import PolicyError
+from agentgov.policy.cache import MAX_POLICY_BYTES
 
-MAX_POLICY_BYTES = 1024 * 1024
-"""A policy is a page of YAML; anything past 1 MiB is a mistake, never a policy."""
+# A policy is a page of YAML; anything past MAX_POLICY_BYTES (1 MiB) is a mistake, never
+# a policy.
 
 KeyPath = tuple[str, ...]
 

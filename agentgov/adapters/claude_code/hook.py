@@ -23,7 +23,6 @@ from typing import IO, Any
 
 from agentgov.adapters.claude_code.payload import HookEvent, parse_event
 from agentgov.adapters.claude_code.tools import tool_call
-from agentgov.adapters.claude_code.transcript import count_interruptions
 from agentgov.adapters.local_context import place
 from agentgov.audit.journal import Journal, clip
 from agentgov.audit.redact import redact
@@ -237,6 +236,10 @@ def _turn_end(event: HookEvent, journal: Journal, *, interrupted_by_stop: bool) 
         started = float(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         started = None
+    # Imported here, not at the top: only Stop reads the transcript (and its datetime
+    # import would cost every tool call).
+    from agentgov.adapters.claude_code.transcript import count_interruptions
+
     interruptions, rejections = count_interruptions(event.transcript_path, started)
     fields: dict[str, Any] = {
         "source": "claude-code",

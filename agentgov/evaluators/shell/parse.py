@@ -11,7 +11,11 @@ placeholder redirects are mapped back to their heredocs by offset.
 from __future__ import annotations
 
 import functools
+import importlib.machinery
+import importlib.util
+import os
 import re
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -46,9 +50,38 @@ def parser() -> Parser:
     """The one tree-sitter parser, built on first use (importing the grammar costs)."""
     # Deferred: importing the grammar is not free and `import agentgov` must stay cheap.
     import tree_sitter
-    import tree_sitter_bash
 
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return tree_sitter.Parser(tree_sitter.Language(_bash_grammar()))
+
+
+def _bash_grammar() -> object:
+    """``tree_sitter_bash.language()``, loaded from the package's compiled binding without
+    running the package's ``__init__``: that imports ``importlib.resources`` (for query
+    files the analyser never reads), milliseconds on every call of the hook. Where the
+    binding cannot be found that way, the package is imported as usual."""
+    name = "tree_sitter_bash._binding"
+    loaded = sys.modules.get(name)
+    if loaded is None:
+        package = importlib.util.find_spec("tree_sitter_bash")
+        folders = package.submodule_search_locations if package is not None else None
+        for folder in folders or ():
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                path = f"{folder}/_binding{suffix}"
+                spec = importlib.util.spec_from_file_location(name, path)
+                if spec is None or spec.loader is None or not os.path.isfile(path):
+                    continue
+                loaded = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(loaded)
+                # A later ``import tree_sitter_bash`` finds this module, not a second copy.
+                sys.modules[name] = loaded
+                break
+            if loaded is not None:
+                break
+    if loaded is None:
+        import tree_sitter_bash
+
+        return tree_sitter_bash.language()
+    return loaded.language()
 
 
 @dataclass(frozen=True)
