@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from agentgov import __version__
+from agentgov.cli_audit import audit_app, log_command
 from agentgov.errors import AgentgovError, ExitCode, PolicyError, UsageError
 from agentgov.policy.model import Level, Verdict
 
@@ -35,10 +36,13 @@ policy_app = typer.Typer(help="Inspect the policy in force.", no_args_is_help=Tr
 app.add_typer(policy_app, name="policy")
 hook_app = typer.Typer(help="Entry points the installed hooks call (not for people).")
 app.add_typer(hook_app, name="hook")
+app.add_typer(audit_app, name="audit")
+app.command("log")(log_command)
 
 
 class Integration(str, Enum):
     claude_code = "claude-code"
+    git = "git"
 
 
 class Format(str, Enum):
@@ -231,14 +235,16 @@ def _claude_target(user: bool) -> tuple[Target, str]:
     return project_target(layout.root), ".claude/settings.json"
 
 
-@app.command()
-def install(
-    integration: Annotated[
-        Integration | None, typer.Argument(help="What to install (default: everything).")
-    ] = None,
-    user: Annotated[bool, typer.Option(help="Claude Code: ~/.claude for this user only.")] = False,
-) -> None:
-    """Install agentgov's hooks: claude-code (more integrations join as they are built)."""
+def _repo_root() -> Path:
+    from agentgov.git_layout import find_repo
+
+    layout = find_repo(Path.cwd())
+    if layout is None:
+        raise UsageError("not inside a git repository; run this at your project")
+    return layout.root
+
+
+def _install_claude(user: bool) -> None:
     from agentgov.adapters.claude_code.settings import install as install_claude
 
     target, shown = _claude_target(user)
@@ -252,12 +258,60 @@ def install(
         typer.echo("Commit .claude/settings.json and .agentgov/ so every clone is governed.")
 
 
+def _install_git() -> None:
+    from agentgov.adapters.git_hooks.install import install_git
+
+    report = install_git(_repo_root())
+    where = _display(report.hooks_dir)
+    if report.mode == "pre-commit":
+        installed = ", ".join(report.hook_types) or "nothing new"
+        typer.echo(
+            f"git: agentgov's hooks are in .pre-commit-config.yaml; pre-commit install: "
+            f"{installed}; pre-push wrapped in {where} (pre-commit never sees deletions)"
+        )
+        if report.config_changed:
+            typer.echo(
+                "Commit .pre-commit-config.yaml: pre-commit runs nothing while it has "
+                "unstaged changes."
+            )
+    else:
+        typer.echo(f"git: {', '.join(report.hooks)} installed in {where}")
+    for name in report.chained:
+        typer.echo(f"git: your {name} hook is kept as {name}.pre-agentgov and still runs")
+    typer.echo(f"git: amend and rebase carry the audit trail ({report.notes_ref})")
+
+
+@app.command()
+def install(
+    integration: Annotated[
+        Integration | None, typer.Argument(help="What to install (default: everything).")
+    ] = None,
+    user: Annotated[bool, typer.Option(help="Claude Code: ~/.claude for this user only.")] = False,
+) -> None:
+    """Install agentgov's hooks: claude-code and git (default: both; --user: claude-code)."""
+    if integration in (None, Integration.claude_code):
+        _install_claude(user)
+    if integration is Integration.git or (integration is None and not user):
+        _install_git()
+
+
 @app.command()
 def uninstall(
     integration: Annotated[Integration, typer.Argument(help="What to remove.")],
     user: Annotated[bool, typer.Option(help="Claude Code: ~/.claude for this user only.")] = False,
 ) -> None:
     """Remove exactly what `agentgov install` added."""
+    if integration is Integration.git:
+        from agentgov.adapters.git_hooks.install import uninstall_git
+
+        undone = uninstall_git(_repo_root())
+        restored = ", ".join(undone.chained) or "none"
+        typer.echo(
+            f"git: removed {', '.join(undone.hooks) or 'no hooks'} from "
+            f"{_display(undone.hooks_dir)}; put back: {restored}"
+            + ("; .pre-commit-config.yaml restored" if undone.config_changed else "")
+        )
+        return
     from agentgov.adapters.claude_code.settings import uninstall as uninstall_claude
 
     target, shown = _claude_target(user)
