@@ -42,7 +42,7 @@ COMMANDS = [
 
 
 SESSION = "demo-session-1"
-SCRIPT = [
+SCRIPT: list[tuple[str, str | dict[str, object]]] = [
     ("SessionStart", {"source": "startup", "model": "claude-sonnet-4-6"}),
     ("UserPromptSubmit", {"prompt": "Fix the failing test and ship it"}),
     ("Bash", "git status"),
@@ -139,6 +139,40 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
+def git_hooks_section(workdir: Path, repo: Path) -> None:
+    """Install the git hooks, push to a bare remote with the trail, refuse a force-push."""
+    banner("7. Git hooks: commits carry the trail in notes; pushes are judged")
+    remote = workdir / "origin.git"
+    git(workdir, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main")
+    run(repo, "install", "git")
+    (repo / "app.py").write_text("print('hello')\n")
+    git(repo, "add", "app.py")
+    git(repo, "commit", "-q", "-m", "Add app (post-commit flushes the journal into notes)")
+    run(repo, "log", "--decision", "deny")
+    run(repo, "audit", "verify")
+    git(repo, "push", "-q", "origin", "main")
+    notes = subprocess.run(
+        ["git", "--git-dir", str(remote), "notes", "--ref", "agentgov", "list"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    print(f"  the bare remote now holds {len(notes)} note(s) on refs/notes/agentgov")
+    git(repo, "commit", "-q", "--amend", "-m", "Rewrite published history")
+    print("$ git push --force origin main")
+    refused = subprocess.run(
+        ["git", "push", "--force", "origin", "main"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stdout.write(refused.stderr)
+    print(f"(exit {refused.returncode}: refused by the pre-push hook)")
+
+
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="agentgov-demo-"))
     repo = workdir / "project"
@@ -185,6 +219,8 @@ def main() -> int:
                 f"  #{record['seq']:<2} {record['kind']:<10} {verdict:<5} {what[:70]}"
                 f"  prev={record['prev'][:8] or '-'}"
             )
+
+        git_hooks_section(workdir, repo)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
