@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from agentgov.evaluators.rules.base import Hit, ShellContext
 from agentgov.evaluators.rules.registry import CATALOGUE, rule
-from agentgov.evaluators.rules.triggers import program_names
+from agentgov.evaluators.rules.triggers import admitted_bits
 from agentgov.evaluators.shell.analyze import analyze
 from agentgov.evaluators.shell.classify import base_class
 from agentgov.evaluators.shell.model import Analysis
@@ -153,11 +153,13 @@ def _apply_modes(
 
 class _Plan(NamedTuple):
     """The rules a policy runs, in catalogue order, as bits: ``always`` has the bits of the
-    rules any command may trigger, ``by_trigger`` the bits each trigger word admits."""
+    rules any command may trigger, ``by_trigger`` the bits each trigger word admits;
+    ``memo`` keeps each program's bits (see ``triggers.admitted_bits``)."""
 
     ids: tuple[str, ...]
     always: int
     by_trigger: dict[str, int]
+    memo: dict[tuple[str, str], tuple[int, int]]
 
 
 @lru_cache(maxsize=32)
@@ -173,7 +175,16 @@ def _plan(settings: tuple[tuple[str, RuleMode], ...]) -> _Plan:
             continue
         for word in triggers:
             by_trigger[word] = by_trigger.get(word, 0) | 1 << position
-    return _Plan(ids, always, by_trigger)
+    return _Plan(ids, always, by_trigger, {})
+
+
+def admitted_rules(analysis: Analysis, policy: Policy) -> tuple[str, ...]:
+    """The ids of the rules the engine runs on ``analysis`` under ``policy``: those not
+    turned off whose triggers the analysis holds (``tests/rules/ruletest.py`` checks every
+    rule that hits is among them)."""
+    plan = _plan(policy.rules)
+    admitted = plan.always | admitted_bits(analysis, plan.by_trigger, plan.memo)
+    return tuple(rule_id for position, rule_id in enumerate(plan.ids) if admitted >> position & 1)
 
 
 def _rule_hits(analysis: Analysis, shell: ShellContext) -> list[Hit]:
@@ -181,10 +192,7 @@ def _rule_hits(analysis: Analysis, shell: ShellContext) -> list[Hit]:
     catalogue order (one dictionary lookup per name in the analysis, not one set
     intersection per rule)."""
     plan = _plan(shell.policy.rules)
-    by_trigger = plan.by_trigger
-    admitted = plan.always
-    for name in program_names(analysis):
-        admitted |= by_trigger.get(name, 0)
+    admitted = plan.always | admitted_bits(analysis, plan.by_trigger, plan.memo)
     hits: list[Hit] = []
     position = 0
     while admitted:
@@ -289,10 +297,14 @@ def decide(
         reason = "nothing to run"
         remediation = ""
     # A shadow hit matters when enforcing it would have made the verdict stricter.
-    mattering = tuple(
-        f
-        for f in shadow
-        if policy.verdict(f.action_class, context.level).severity > verdict.severity
+    mattering = (
+        tuple(
+            f
+            for f in shadow
+            if policy.verdict(f.action_class, context.level).severity > verdict.severity
+        )
+        if shadow
+        else ()
     )
     # Built without the frozen dataclass ``__init__`` (see ``_base_finding``): one decision
     # per command; ``tests/test_engine.py`` checks it is an ordinary ``Decision``.

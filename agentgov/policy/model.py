@@ -61,10 +61,13 @@ class ActionClass(str, Enum):
 
     @property
     def severity(self) -> int:
-        return ACTION_CLASS_ORDER.index(self)
+        return _ACTION_SEVERITY[self]
 
 
 ACTION_CLASS_ORDER: tuple[ActionClass, ...] = tuple(ActionClass)
+# Read on every judgement: a lookup, not a search of the order (nor ``.value``, itself a
+# property call on an enum member).
+_ACTION_SEVERITY = {action: rank for rank, action in enumerate(ACTION_CLASS_ORDER)}
 
 
 class Verdict(str, Enum):
@@ -76,7 +79,10 @@ class Verdict(str, Enum):
 
     @property
     def severity(self) -> int:
-        return ("allow", "ask", "deny").index(self.value)
+        return _VERDICT_SEVERITY[self]
+
+
+_VERDICT_SEVERITY = {verdict: rank for rank, verdict in enumerate(Verdict)}
 
 
 class RuleMode(str, Enum):
@@ -95,7 +101,10 @@ class Strictness(str, Enum):
 
     @property
     def rank(self) -> int:
-        return ("any", "constrained", "exact", "locked").index(self.value)
+        return _STRICTNESS_RANK[self]
+
+
+_STRICTNESS_RANK = {strictness: rank for rank, strictness in enumerate(Strictness)}
 
 
 ECOSYSTEMS: tuple[str, ...] = (
@@ -251,7 +260,7 @@ class Policy:
     def verdict(self, action: ActionClass, level: Level) -> Verdict:
         for row_class, row in self.matrix:
             if row_class is action:
-                return row[level.value - 1]
+                return row[level - 1]  # a Level is its number
         return Verdict.DENY
 
     def rule_mode(self, rule_id: str) -> RuleMode:

@@ -6,12 +6,13 @@ must flag (obfuscated forms included) and 10 look-alikes it must not.
 
 from __future__ import annotations
 
+from agentgov.engine import admitted_rules
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
 from agentgov.evaluators.rules.registry import CATALOGUE
 from agentgov.evaluators.rules.triggers import admits, program_names
 from agentgov.evaluators.shell.analyze import analyze
 from agentgov.policy.load import load_template
-from agentgov.policy.model import Policy
+from agentgov.policy.model import Policy, RuleMode
 
 PROJECT = "/work/project"
 HOME = "/home/dev"
@@ -57,4 +58,9 @@ def hits(rule: Rule, command: str, ctx: ShellContext | None = None) -> list[Hit]
             f"{rule.id} hits {command!r}, but its triggers in registry.py admit none of "
             f"{sorted(names)}: the engine would never run it on this command"
         )
+        # And the engine's own reading of the triggers agrees (unless the policy turns the
+        # rule off).
+        assert rule.id in admitted_rules(analysis, ctx.policy) or (
+            ctx.policy.rule_mode(rule.id) is RuleMode.OFF and rule.can_disable
+        ), (rule.id, command)
     return found

@@ -32,7 +32,7 @@ admit each analysis the rule hits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -88,24 +88,63 @@ def program_names(analysis: Analysis) -> set[str]:
     for command in analysis.commands:
         spellings, more = _spellings(command.name, command.argv[0].value if command.argv else "")
         found.update(spellings)
-        if more:
-            if more & _INTERPRETER:
-                _add_interpreter(found, command, python=bool(more & _PYTHON))
-            if more & _GIT:
-                _add_git(found, command)
-            if more & _LAUNCHER:
-                for invocation in invocations(command)[1:]:
-                    found.update(_spellings(invocation.tool, "")[0])
-                    if invocation.tool == "git":
-                        found.update(["git " + word.value for word in invocation.args])
-        for redirect in command.redirects:
-            if "<" in redirect.op:
-                found.add(READS)
-            if ">" in redirect.op:
-                found.add(WRITES)
-        if command.assignments or command.unsets:
-            found.add(ENVIRONMENT)
+        _add_more(found, command, more)
     return found
+
+
+def admitted_bits(
+    analysis: Analysis,
+    bits: Mapping[str, int],
+    memo: dict[tuple[str, str], tuple[int, int]],
+) -> int:
+    """``bits[name]`` or-ed over every name ``program_names(analysis)`` holds: what the
+    engine runs. A program's spellings are looked up once per policy (``memo``), so an
+    everyday command costs one lookup; the rest of ``program_names`` (git words, marks)
+    only where a command has any."""
+    admitted = 0
+    for command in analysis.commands:
+        key = (command.name, command.argv[0].value if command.argv else "")
+        known = memo.get(key)
+        if known is None:
+            spellings, more = _spellings(*key)
+            own = 0
+            for spelling in spellings:
+                own |= bits.get(spelling, 0)
+            known = (own, more)
+            if len(memo) < _MEMO_LIMIT:
+                memo[key] = known
+        admitted |= known[0]
+        if known[1] or command.redirects or command.assignments or command.unsets:
+            extra: set[str] = set()
+            _add_more(extra, command, known[1])
+            for name in extra:
+                admitted |= bits.get(name, 0)
+    return admitted
+
+
+_MEMO_LIMIT = 4096
+
+
+def _add_more(found: set[str], command: SimpleCommand, more: int) -> None:
+    """The names besides the program's own spellings: git words, ``python -m``, inline
+    code, launched tools, redirect and environment marks."""
+    if more:
+        if more & _INTERPRETER:
+            _add_interpreter(found, command, python=bool(more & _PYTHON))
+        if more & _GIT:
+            _add_git(found, command)
+        if more & _LAUNCHER:
+            for invocation in invocations(command)[1:]:
+                found.update(_spellings(invocation.tool, "")[0])
+                if invocation.tool == "git":
+                    found.update(["git " + word.value for word in invocation.args])
+    for redirect in command.redirects:
+        if "<" in redirect.op:
+            found.add(READS)
+        if ">" in redirect.op:
+            found.add(WRITES)
+    if command.assignments or command.unsets:
+        found.add(ENVIRONMENT)
 
 
 def _add_interpreter(found: set[str], command: SimpleCommand, *, python: bool) -> None:

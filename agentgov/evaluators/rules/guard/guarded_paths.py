@@ -116,6 +116,10 @@ def may_name_guarded(text: str) -> bool:
     return _MARKER_TEXT.search(text) is not None
 
 
+find_guarded_name = _MARKER_TEXT.search
+"""``may_name_guarded`` as the pattern's own search (a match or None), for hot loops."""
+
+
 def guarded_target(
     path: str, entries: tuple[Guarded, ...], *, glob: bool = False, tree: bool = False
 ) -> Guarded | None:

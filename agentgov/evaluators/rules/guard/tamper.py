@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
 from agentgov.evaluators.rules.cli_options import OptionSpec, names, parse_options
@@ -28,6 +29,7 @@ from agentgov.evaluators.rules.git.git_args import GitCommand, git_commands
 from agentgov.evaluators.rules.git.git_push import PushPlan, push_plans
 from agentgov.evaluators.rules.guard.guarded_paths import (
     Guarded,
+    find_guarded_name,
     guarded_entries,
     guarded_target,
     may_name_guarded,
@@ -124,18 +126,23 @@ def _git_path_writes(git: GitCommand) -> Iterator[FileWrite]:
         yield FileWrite(word, f"git {sub}", tree=sub in ("rm", "mv", "clean"))
 
 
+@lru_cache(maxsize=64)
+def _bases_name_guarded(cwd: str | None, project_root: str | None, home: str) -> bool:
+    return may_name_guarded(f"{cwd}\n{project_root}\n{home}")
+
+
 def _may_write_guard(command: SimpleCommand, ctx: ShellContext) -> bool:
     """A cheap test before reading the command's writes: False when neither a word nor a
     redirect target (nor the directories they are resolved against) names anything
     guarded, and no glob could expand to it."""
-    if may_name_guarded(f"{command.cwd}\n{ctx.project_root}\n{ctx.home}"):
+    if _bases_name_guarded(command.cwd, ctx.project_root, ctx.home):
         return True
-    for word in command.args:
-        if word.glob or may_name_guarded(word.value):
+    for word in command.argv[1:]:
+        if word.glob or find_guarded_name(word.value):
             return True
     for redirect in command.redirects:
         target = redirect.target
-        if target is not None and (target.glob or may_name_guarded(target.value)):
+        if target is not None and (target.glob or find_guarded_name(target.value)):
             return True
     return False
 
@@ -343,8 +350,11 @@ def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
     entries = guarded_entries(ctx.project_root, ctx.home, ctx.policy.audit.notes_ref)
-    gits = {git.command.index: git for git in git_commands(analysis)}
-    plans = {plan.git.command.index: plan for plan in push_plans(analysis, ctx.branch)}
+    found = git_commands(analysis)
+    gits = {git.command.index: git for git in found} if found else {}
+    plans = (
+        {plan.git.command.index: plan for plan in push_plans(analysis, ctx.branch)} if found else {}
+    )
     for command in analysis.commands:
         git = gits.get(command.index)
         yield from _file_hits(command, git, ctx, entries)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from agentgov.evaluators.rules.base import ShellContext
 from agentgov.evaluators.rules.invocation import (
@@ -107,6 +108,7 @@ class ProductionMarker:
 # ---------------------------------------------------------------- words, hosts, names
 
 
+@lru_cache(maxsize=4096)
 def tokens(text: str) -> tuple[str, ...]:
     """``db.prod-eu1.example.com`` -> ``db prod eu 1 example com``; ``ProdDB`` -> ``prod db``."""
     return tuple(token.lower() for token in _TOKEN.findall(text))

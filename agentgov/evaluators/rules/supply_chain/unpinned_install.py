@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
 from agentgov.evaluators.rules.path_words import resolve
@@ -61,6 +62,7 @@ def _pip(command: SimpleCommand, analysis: Analysis, ctx: ShellContext) -> Insta
     return found
 
 
+@lru_cache(maxsize=1024)
 def _reader(name: str) -> Recognise | None:
     if PIP.fullmatch(name) or PYTHON.fullmatch(name) or name == "uv":
         return _pip
