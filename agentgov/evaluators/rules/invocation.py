@@ -200,48 +200,49 @@ def _split_string_command(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return words
 
 
-# Options that take a value, per launcher, so that the launched tool is found after them.
-_UV_RUN = (
-    "--with",
-    "--with-requirements",
-    "--with-editable",
-    "--env-file",
-    "--python",
-    "-p",
-    "--project",
-    "--directory",
-    "--package",
-    "--extra",
-    "--group",
-    "--index",
-    "--index-url",
-    "--extra-index-url",
-    "--from",
+# Options that take a value, per launcher, so that the launched tool is found after them
+# (sets: the readers above test membership as given).
+_UV_RUN = frozenset(
+    {
+        *("--with", "--with-requirements", "--with-editable", "--env-file", "--python"),
+        *("-p", "--project", "--directory", "--package", "--extra", "--group", "--index"),
+        *("--index-url", "--extra-index-url", "--from"),
+    }
 )
-_NPX = ("-p", "--package", "--node-options", "-w", "--workspace")
-_PYTHON_VALUES = ("-W", "-X", "-Q")
-_DOCKER_EXEC = ("-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys")
-_COMPOSE_RUN = (
-    *_DOCKER_EXEC,
-    *("--index", "--name", "--entrypoint", "-p", "--publish", "-v", "--volume", "-l", "--label"),
+_NPX = frozenset({"-p", "--package", "--node-options", "-w", "--workspace"})
+_PYTHON_VALUES = frozenset({"-W", "-X", "-Q"})
+_DOCKER_EXEC = frozenset(
+    {"-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys"}
 )
-_DOCKER_RUN = (
-    *_DOCKER_EXEC,
-    *("-v", "--volume", "-p", "--publish", "--name", "--network", "--net", "--entrypoint"),
-    *("-l", "--label", "--label-file", "--mount", "--platform", "-m", "--memory", "--cpus"),
-    *("--restart", "--add-host", "--hostname", "-h", "--dns", "--cap-add", "--cap-drop"),
-    *("--device", "--gpus", "--log-driver", "--log-opt", "--pull", "--shm-size", "--ulimit"),
-    *("--tmpfs", "--security-opt", "--stop-signal", "--ipc", "--pid", "--runtime", "--cidfile"),
-    *("--link", "--expose", "--volumes-from", "-a", "--attach", "--cpu-shares", "-c"),
-    *("--health-cmd", "--userns", "--uts", "--group-add", "--init-path", "--mac-address"),
+_COMPOSE_RUN = frozenset(
+    {
+        *_DOCKER_EXEC,
+        *("--index", "--name", "--entrypoint", "-p", "--publish", "-v", "--volume", "-l"),
+        "--label",
+    }
 )
-_HEROKU_RUN = ("-a", "--app", "-r", "--remote", "-s", "--size", "-e", "--env", "--type")
-_DOTENV = ("-e", "-c", "-v")
-_KUBECTL_EXEC = (
-    *("-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s"),
-    *("--server", "-c", "--container", "--as", "--token", "--request-timeout"),
+_DOCKER_RUN = frozenset(
+    {
+        *_DOCKER_EXEC,
+        *("-v", "--volume", "-p", "--publish", "--name", "--network", "--net", "--entrypoint"),
+        *("-l", "--label", "--label-file", "--mount", "--platform", "-m", "--memory", "--cpus"),
+        *("--restart", "--add-host", "--hostname", "-h", "--dns", "--cap-add", "--cap-drop"),
+        *("--device", "--gpus", "--log-driver", "--log-opt", "--pull", "--shm-size"),
+        *("--ulimit", "--tmpfs", "--security-opt", "--stop-signal", "--ipc", "--pid"),
+        *("--runtime", "--cidfile", "--link", "--expose", "--volumes-from", "-a", "--attach"),
+        *("--cpu-shares", "-c", "--health-cmd", "--userns", "--uts", "--group-add"),
+        *("--init-path", "--mac-address"),
+    }
 )
-_SECRET_RUNNERS = ("--env", "--config", "-c", "--project", "-p", "--path", "--env-file")
+_HEROKU_RUN = frozenset({"-a", "--app", "-r", "--remote", "-s", "--size", "-e", "--env", "--type"})
+_DOTENV = frozenset({"-e", "-c", "-v"})
+_KUBECTL_EXEC = frozenset(
+    {
+        *("-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s"),
+        *("--server", "-c", "--container", "--as", "--token", "--request-timeout"),
+    }
+)
+_SECRET_RUNNERS = frozenset({"--env", "--config", "-c", "--project", "-p", "--path", "--env-file"})
 
 
 def _first_operand(args: Sequence[Word], value_flags: Collection[str]) -> str:

@@ -426,8 +426,13 @@ def base_class(cmd: SimpleCommand, analysis: Analysis, ctx: ShellContext) -> Ver
     if cmd.argv[0].glob:
         return DYNAMIC, f"the program name is a glob pattern: {cmd.argv[0].raw}"
     verdict = _by_program(cmd, analysis, ctx)
-    verdict = _at_least(verdict, _redirect_class(cmd, ctx))
-    if verdict[0] is READ and any(wrapper in _PRIVILEGE for wrapper in cmd.wrappers):
+    if cmd.redirects:  # most commands have none: skip the calls (this runs per command)
+        verdict = _at_least(verdict, _redirect_class(cmd, ctx))
+    if (
+        verdict[0] is READ
+        and cmd.wrappers
+        and any(wrapper in _PRIVILEGE for wrapper in cmd.wrappers)
+    ):
         return LOCAL, f"{name} runs as another user ({cmd.wrappers[0]})"
     return verdict
 
