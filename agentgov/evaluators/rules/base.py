@@ -91,8 +91,10 @@ def once_per_analysis(
     last: list[tuple[Analysis, ShellContext, _T]] = []
 
     def shared(analysis: Analysis, ctx: ShellContext) -> _T:
-        if last and last[0][0] is analysis and last[0][1] is ctx:
-            return last[0][2]
+        if last:
+            known_analysis, known_ctx, known = last[0]  # one read: never half of two entries
+            if known_analysis is analysis and known_ctx is ctx:
+                return known
         answer = read(analysis, ctx)
         last[:] = [(analysis, ctx, answer)]
         return answer
