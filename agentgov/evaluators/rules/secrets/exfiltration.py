@@ -26,7 +26,7 @@ from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
 from agentgov.evaluators.rules.cli_options import OptionSpec, parse_options
 from agentgov.evaluators.rules.git.git_args import git_commands
 from agentgov.evaluators.rules.path_words import resolve
-from agentgov.evaluators.rules.secrets.network_senders import Sending, sending
+from agentgov.evaluators.rules.secrets.network_senders import Sending, may_send, sending
 from agentgov.evaluators.rules.secrets.secret_sources import (
     Secret,
     SecretKind,
@@ -38,6 +38,7 @@ from agentgov.evaluators.rules.secrets.secret_sources import (
     is_reader,
     is_secret_variable,
     listed_secret,
+    may_name_secret_file,
     names_secret,
     secret_variables,
     shown_path,
@@ -235,17 +236,39 @@ def _pushed_secrets(analysis: Analysis, home: str) -> Iterator[Hit]:
             return
 
 
+# Senders that may send a directory whole, so the home directory (or one holding it) is a
+# secret among their operands whatever its name.
+_RECURSIVE_SENDERS = frozenset({"scp", "rsync", "rclone", "gsutil", "aws"})
+
+
+def _sends_nothing_secret(command: SimpleCommand, home: str) -> bool:
+    """A cheap test before reading a sender's options: with no secret carried or written
+    anywhere in the input, a sender can only send a secret its own words name (a file, a
+    variable, a redirect). True when none can: every word static, no redirect, and no
+    word a secret path could be built from."""
+    return (
+        not command.redirects
+        and command.name not in _RECURSIVE_SENDERS
+        and all(word.static for word in command.args)
+        and not may_name_secret_file(command, home)
+    )
+
+
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
     yield from _pushed_secrets(analysis, ctx.home)
     carried: dict[int, Secret] | None = None
     written: dict[str, Secret] = {}
     for command in analysis.commands:
-        send = sending(command)
-        if send is None:
+        if not may_send(command):
             continue
         if carried is None:
             carried = _carried(analysis, ctx.home)
             written = _written(analysis, carried, ctx.home)
+        if not carried and not written and _sends_nothing_secret(command, ctx.home):
+            continue
+        send = sending(command)
+        if send is None:
+            continue
         secret = next(
             (
                 found

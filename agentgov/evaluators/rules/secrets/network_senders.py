@@ -277,6 +277,17 @@ _SENDERS = frozenset(
 )
 
 
+def may_send(command: SimpleCommand) -> bool:
+    """A cheap test before ``sending``: False when ``sending(command)`` is None for sure."""
+    name = command.name
+    if name in _SENDERS or name in _STDIN_SENDERS or name in _WORD_SENDERS:
+        return True
+    for redirect in command.redirects:
+        if redirect.target is not None and redirect.target.value.startswith(_NET_DEVICES):
+            return True
+    return inline_code(command) is not None
+
+
 def sending(command: SimpleCommand) -> Sending | None:
     """How ``command`` sends data over the network, or None when it does not."""
     name = command.name

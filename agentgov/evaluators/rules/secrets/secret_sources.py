@@ -425,7 +425,7 @@ def _base_may_name_secret(cwd: str | None, home: str) -> bool:
     return may_hold_secret_text(f"{cwd}\n{home}")
 
 
-def _may_name_secret_file(command: SimpleCommand, home: str) -> bool:
+def may_name_secret_file(command: SimpleCommand, home: str) -> bool:
     """False when none of the command's words or redirect targets can name a credential
     file or the process environment: no glob, and no text a secret path or ``environ``
     holds, in the words, the cwd they are read from or the home directory."""
@@ -453,7 +453,7 @@ def emitted_secrets(command: SimpleCommand, home: str) -> tuple[Secret, ...]:
         and not any(redirect.op == "<" for redirect in command.redirects)
     ):
         return ()
-    files = reader_files(command) if _may_name_secret_file(command, home) else ()
+    files = reader_files(command) if may_name_secret_file(command, home) else ()
     if not files and code is None and name not in _BY_NAME:
         return ()  # a reader of files that cannot be secret: nothing else below applies
     found: list[Secret] = [
