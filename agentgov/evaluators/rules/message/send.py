@@ -86,17 +86,21 @@ def _endpoint(word: Word) -> str | None:
 
 # ---------------------------------------------------------------- HTTP clients
 
-_CURL_DATA = (
-    *("-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii"),
-    *("-F", "--form", "--form-string", "--json", "-T", "--upload-file"),
+_CURL_DATA = frozenset(
+    {
+        *("-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii"),
+        *("-F", "--form", "--form-string", "--json", "-T", "--upload-file"),
+    }
 )
-_CURL_VALUES = (
-    *_CURL_DATA,
-    *("-H", "--header", "-X", "--request", "-o", "--output", "-u", "--user", "-A"),
-    *("--user-agent", "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-m"),
-    *("--max-time", "--connect-timeout", "-x", "--proxy", "-w", "--write-out", "--url"),
-    *("-K", "--config", "--retry", "--cacert", "--cert", "--key", "-E", "-r", "--range"),
-    *("--resolve", "--interface", "--limit-rate", "-y", "-Y", "-z", "--oauth2-bearer"),
+_CURL_VALUES = frozenset(
+    {
+        *_CURL_DATA,
+        *("-H", "--header", "-X", "--request", "-o", "--output", "-u", "--user", "-A"),
+        *("--user-agent", "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-m"),
+        *("--max-time", "--connect-timeout", "-x", "--proxy", "-w", "--write-out", "--url"),
+        *("-K", "--config", "--retry", "--cacert", "--cert", "--key", "-E", "-r", "--range"),
+        *("--resolve", "--interface", "--limit-rate", "-y", "-Y", "-z", "--oauth2-bearer"),
+    }
 )
 _SENDING_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
