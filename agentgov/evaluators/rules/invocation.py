@@ -11,7 +11,7 @@ what an option and its value are.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Container, Sequence
+from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -361,3 +361,21 @@ def _container_exec(parent: Invocation) -> Invocation | None:
         rest = after_options(args[2:], _COMPOSE_RUN)
         return _launch(f"{parent.tool} compose {values[1]}", parent, rest[1:])
     return None
+
+
+def recognised_actions(
+    analysis: Analysis, recognisers: Mapping[str, Callable[[Invocation], str | None]]
+) -> Iterator[tuple[SimpleCommand, str]]:
+    """Each command a recogniser names an action for, with that action, once per statement:
+    ``docker exec web npm publish`` is judged on docker, not again on npm."""
+    judged: set[int] = set()
+    for command in analysis.commands:
+        if not may_run(command, recognisers) or launched_by(analysis, command, judged):
+            continue
+        for invocation in invocations(command):
+            recognise = recognisers.get(invocation.tool)
+            action = recognise(invocation) if recognise is not None else None
+            if action is not None:
+                judged.add(command.index)
+                yield command, action
+                break

@@ -24,10 +24,8 @@ from agentgov.evaluators.rules.invocation import (
     Invocation,
     flag_values,
     has_flag,
-    invocations,
-    launched_by,
-    may_run,
     positionals,
+    recognised_actions,
 )
 from agentgov.evaluators.shell.model import Analysis, Word
 from agentgov.policy.model import ActionClass
@@ -321,25 +319,13 @@ _RECOGNISERS: dict[str, Callable[[Invocation], str | None]] = {
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    judged: set[int] = set()
-    for command in analysis.commands:
-        if not may_run(command, _RECOGNISERS) or launched_by(analysis, command, judged):
-            continue  # ``docker exec web npm publish``: judged once, on docker
-        for invocation in invocations(command):
-            recognise = _RECOGNISERS.get(invocation.tool)
-            action = recognise(invocation) if recognise is not None else None
-            if action is None:
-                continue
-            message = (
-                f"`{command.name}`: {action}; a message that reached people cannot be recalled."
-            )
-            remediation = (
-                "Draft the message here and let a human send it, or point the command at a "
-                "local mock server (a `localhost` URL, a sandbox SMTP such as MailHog) to test."
-            )
-            judged.add(command.index)
-            yield RULE.hit(command.text, message, remediation)
-            break
+    for command, action in recognised_actions(analysis, _RECOGNISERS):
+        message = f"`{command.name}`: {action}; a message that reached people cannot be recalled."
+        remediation = (
+            "Draft the message here and let a human send it, or point the command at a "
+            "local mock server (a `localhost` URL, a sandbox SMTP such as MailHog) to test."
+        )
+        yield RULE.hit(command.text, message, remediation)
 
 
 RULE = Rule(

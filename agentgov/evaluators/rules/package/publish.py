@@ -20,10 +20,8 @@ from agentgov.evaluators.rules.base import Hit, Rule, ShellContext
 from agentgov.evaluators.rules.invocation import (
     Invocation,
     has_flag,
-    invocations,
-    launched_by,
-    may_run,
     positionals,
+    recognised_actions,
 )
 from agentgov.evaluators.shell.model import Analysis, Word
 from agentgov.policy.model import ActionClass
@@ -201,28 +199,18 @@ _RECOGNISERS: dict[str, Callable[[Invocation], str | None]] = {
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    judged: set[int] = set()
-    for command in analysis.commands:
-        if not may_run(command, _RECOGNISERS) or launched_by(analysis, command, judged):
-            continue  # ``docker exec web npm publish``: judged once, on docker
-        for invocation in invocations(command):
-            recognise = _RECOGNISERS.get(invocation.tool)
-            action = recognise(invocation) if recognise is not None else None
-            if action is None:
-                continue
-            message = (
-                f"`{action}` publishes to a registry that others install from; a published "
-                "or withdrawn version cannot be taken back."
-            )
-            remediation = (
-                "Check the package first with a dry run (`npm publish --dry-run`, "
-                "`cargo publish --dry-run`, `twine check dist/*`, `goreleaser release "
-                "--snapshot`) and let a human run the release, or tag it and let the release "
-                "pipeline publish."
-            )
-            judged.add(command.index)
-            yield RULE.hit(command.text, message, remediation)
-            break
+    for command, action in recognised_actions(analysis, _RECOGNISERS):
+        message = (
+            f"`{action}` publishes to a registry that others install from; a published "
+            "or withdrawn version cannot be taken back."
+        )
+        remediation = (
+            "Check the package first with a dry run (`npm publish --dry-run`, "
+            "`cargo publish --dry-run`, `twine check dist/*`, `goreleaser release "
+            "--snapshot`) and let a human run the release, or tag it and let the release "
+            "pipeline publish."
+        )
+        yield RULE.hit(command.text, message, remediation)
 
 
 RULE = Rule(
