@@ -16,9 +16,9 @@ def _context(level: Level) -> Context:
     return Context(
         level=level,
         task_class="default",
-        cwd="/work/project",
+        cwd="/code/project",
         home="/home/dev",
-        project_root="/work/project",
+        project_root="/code/project",
         branch="feature/x",
     )
 

@@ -13,7 +13,7 @@ from agentgov.policy.model import Level, Verdict
 from agentgov.subjects import Context, ShellCommand
 
 POLICY = load_template("default")
-PROJECT = "/work/project"
+PROJECT = "/code/project"
 
 
 def context(level: Level = Level.EXECUTE_GATED, branch: str = "feature/x") -> Context:

@@ -14,7 +14,7 @@ from agentgov.evaluators.shell.analyze import analyze
 from agentgov.policy.load import load_template
 from agentgov.policy.model import Policy, RuleMode
 
-PROJECT = "/work/project"
+PROJECT = "/code/project"
 HOME = "/home/dev"
 _POLICY: list[Policy] = []
 

@@ -34,7 +34,7 @@ POSITIVE = [
     ('sh -c "git push origin HEAD:main"', FEATURE),
     ('eval "git push"', "main"),
     ("git add . && git commit -m wip && git push origin main", FEATURE),
-    ("git -C /work/project push origin main", FEATURE),
+    ("git -C /code/project push origin main", FEATURE),
     ("git -c http.sslVerify=true push origin main", FEATURE),
     ("timeout 30 git push origin main", FEATURE),
     ("cd sub && git push", "main"),

@@ -58,7 +58,7 @@ POSITIVE = [
     "rm .pre-commit-config.yaml",
     "rm -rf .a*",
     "cd src && rm -rf ../.agentgov",
-    "echo x > /work/project/.agentgov/policy.yaml",
+    "echo x > /code/project/.agentgov/policy.yaml",
     'cd "$DIR" && rm -rf .git/hooks',
     "git checkout -- .agentgov/",
     "git checkout main -- .agentgov/policy.yaml",

@@ -19,7 +19,7 @@ from agentgov.evaluators.shell.model import (
 )
 from agentgov.evaluators.shell.words import new_word
 
-CWD = "/work/project"
+CWD = "/code/project"
 HOME = "/home/dev"
 
 
@@ -382,7 +382,7 @@ WORDS = [
     ("~root/x", Word("~root/x", "~root/x", static=False)),
     ("$HOME/x", Word("/home/dev/x", "$HOME/x")),
     ('"${HOME}/x"', Word("/home/dev/x", '"${HOME}/x"')),
-    ("$PWD", Word("/work/project", "$PWD")),
+    ("$PWD", Word("/code/project", "$PWD")),
     ("$X", Word("$X", "$X", static=False)),
     ('"$X/y"', Word("$X/y", '"$X/y"', static=False)),
     ("${X:-/}", Word("${X:-/}", "${X:-/}", static=False)),
@@ -461,43 +461,43 @@ def test_resolves_static_variables(source: str, args: tuple[str, ...]) -> None:
 # -- working directory -------------------------------------------------------------------
 
 DIRECTORIES = [
-    ("rm x", ["/work/project"]),
-    ("cd /tmp && rm x", ["/work/project", "/tmp"]),
-    ("cd /tmp; rm x", ["/work/project", "/tmp"]),
+    ("rm x", ["/code/project"]),
+    ("cd /tmp && rm x", ["/code/project", "/tmp"]),
+    ("cd /tmp; rm x", ["/code/project", "/tmp"]),
     (
         "cd sub && cd ../other && rm x",
-        ["/work/project", "/work/project/sub", "/work/project/other"],
+        ["/code/project", "/code/project/sub", "/code/project/other"],
     ),
-    ("cd .. && rm x", ["/work/project", "/work"]),
-    ("cd && rm x", ["/work/project", "/home/dev"]),
-    ("cd ~ && rm x", ["/work/project", "/home/dev"]),
-    ("cd ~/src && rm x", ["/work/project", "/home/dev/src"]),
-    ("cd - && rm x", ["/work/project", None]),
-    ("cd $X && rm x", ["/work/project", None]),
-    ("cd -P /tmp && rm x", ["/work/project", "/tmp"]),
-    ("pushd /tmp && rm x && popd && rm y", ["/work/project", "/tmp", "/tmp", None]),
-    ("(cd /tmp; rm x); rm y", ["/work/project", "/tmp", "/work/project"]),
-    ("cd /tmp | rm x; rm y", ["/work/project", "/work/project", "/work/project"]),
-    ("cd /tmp & rm x", ["/work/project", "/work/project"]),
-    ("echo $(cd /tmp) && rm x", ["/work/project", "/work/project", "/work/project"]),
-    ("{ cd /tmp; }; rm x", ["/work/project", "/tmp"]),
-    ("cd /nope || rm x", ["/work/project", "/work/project"]),
-    ("cd /a || exit 1; rm x", ["/work/project", "/work/project", "/a"]),
-    ("if true; then cd /a; fi; rm x", ["/work/project", "/work/project", None]),
+    ("cd .. && rm x", ["/code/project", "/code"]),
+    ("cd && rm x", ["/code/project", "/home/dev"]),
+    ("cd ~ && rm x", ["/code/project", "/home/dev"]),
+    ("cd ~/src && rm x", ["/code/project", "/home/dev/src"]),
+    ("cd - && rm x", ["/code/project", None]),
+    ("cd $X && rm x", ["/code/project", None]),
+    ("cd -P /tmp && rm x", ["/code/project", "/tmp"]),
+    ("pushd /tmp && rm x && popd && rm y", ["/code/project", "/tmp", "/tmp", None]),
+    ("(cd /tmp; rm x); rm y", ["/code/project", "/tmp", "/code/project"]),
+    ("cd /tmp | rm x; rm y", ["/code/project", "/code/project", "/code/project"]),
+    ("cd /tmp & rm x", ["/code/project", "/code/project"]),
+    ("echo $(cd /tmp) && rm x", ["/code/project", "/code/project", "/code/project"]),
+    ("{ cd /tmp; }; rm x", ["/code/project", "/tmp"]),
+    ("cd /nope || rm x", ["/code/project", "/code/project"]),
+    ("cd /a || exit 1; rm x", ["/code/project", "/code/project", "/a"]),
+    ("if true; then cd /a; fi; rm x", ["/code/project", "/code/project", None]),
     (
         "if true; then cd /a; else cd /a; fi; rm x",
-        ["/work/project", "/work/project", "/work/project", "/a"],
+        ["/code/project", "/code/project", "/code/project", "/a"],
     ),
     ("git -C /repo status", ["/repo"]),
-    ("git -C sub -C deeper log", ["/work/project/sub/deeper"]),
+    ("git -C sub -C deeper log", ["/code/project/sub/deeper"]),
     ("env -C /x rm y", ["/x"]),
     ("sudo -D /x rm y", ["/x"]),
-    ("cd /tmp && bash -c 'rm x'", ["/work/project", "/tmp", "/tmp"]),
-    ("bash -c 'cd /tmp'; rm x", ["/work/project", "/work/project", "/work/project"]),
-    ("cd //tmp/./a/../b && rm x", ["/work/project", "/tmp/b"]),
+    ("cd /tmp && bash -c 'rm x'", ["/code/project", "/tmp", "/tmp"]),
+    ("bash -c 'cd /tmp'; rm x", ["/code/project", "/code/project", "/code/project"]),
+    ("cd //tmp/./a/../b && rm x", ["/code/project", "/tmp/b"]),
     (
         "cd /tmp && find . -execdir rm {} \\; -exec cat {} +",
-        ["/work/project", "/tmp", None, "/tmp"],
+        ["/code/project", "/tmp", None, "/tmp"],
     ),
 ]
 

@@ -10,7 +10,7 @@ from agentgov.evaluators.shell.classify import base_class
 from agentgov.policy.load import load_template
 from agentgov.policy.model import ActionClass
 
-PROJECT = "/work/project"
+PROJECT = "/code/project"
 HOME = "/home/dev"
 
 
@@ -124,7 +124,7 @@ LOCAL = [
     "rm x",
     "rm -rf build/ dist/",
     "rm -rf ./node_modules",
-    "rm -rf /work/project/build",
+    "rm -rf /code/project/build",
     "rm -rf /tmp/x",
     "rm -rf /var/tmp/cache",
     "rm -rf /var/folders/tmp/x",
@@ -303,7 +303,7 @@ IRREVERSIBLE = [
     "rm -rf /etc/nginx",
     "rm -rf ..",
     "rm -rf ../other-project",
-    "rm /work/project",
+    "rm /code/project",
     "rm -rf /tmp",
     "rm -rf /*",
     "rm -rf .git",

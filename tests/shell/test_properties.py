@@ -21,7 +21,7 @@ from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.load import load_template
 from agentgov.policy.model import ActionClass
 
-CWD = "/work/project"
+CWD = "/code/project"
 HOME = "/home/dev"
 CTX = ShellContext(policy=load_template("default"), cwd=CWD, home=HOME, project_root=CWD)
 

@@ -2,7 +2,7 @@
 
 ``~``, ``~/x``, ``$HOME``, ``${HOME}`` and ``${HOME:?}`` become the home directory (the
 analyser may already have done so; both forms are accepted). Relative words are joined to
-the command's cwd and ``..`` is folded, so ``../../..`` from ``/work/project`` is ``/``. A
+the command's cwd and ``..`` is folded, so ``../../..`` from ``/code/project`` is ``/``. A
 word with any other expansion, or a relative word whose cwd is unknown, names no path: the
 rule that asked leaves it to the analyser's ``dynamic`` class.
 """
