@@ -36,6 +36,15 @@ def read_text_file(path: str) -> str | None:
         return None
 
 
+def _repo_relative(paths: Sequence[str], cwd: Path, root: Path) -> tuple[str, ...]:
+    """Paths as the policy's path globs see them: relative to the repository root."""
+    relative = []
+    for path in paths:
+        absolute = Path(os.path.normpath(cwd.resolve() / path))
+        relative.append(str(absolute.relative_to(root)) if absolute.is_relative_to(root) else path)
+    return tuple(relative)
+
+
 def place(
     policy: Policy,
     cwd: Path,
@@ -45,11 +54,14 @@ def place(
     task_class: str | None = None,
     paths: Sequence[str] = (),
 ) -> Placement:
+    """The context for work in ``cwd``; ``paths`` (absolute, or relative to ``cwd``) are the
+    files the work touches, which choose the task class."""
     env = dict(os.environ if environ is None else environ)
     layout = find_repo(cwd)
     branch = current_branch(layout) if layout else None
     explicit = task_class or env.get("AGENTGOV_TASK_CLASS")
-    choice = choose_task_class(policy, explicit=explicit, branch=branch, paths=paths)
+    in_repo = _repo_relative(paths, cwd, layout.root) if layout else tuple(paths)
+    choice = choose_task_class(policy, explicit=explicit, branch=branch, paths=in_repo)
     chosen_level = level or choice.task_class.level
     because = choice.because
     if level is not None:

@@ -145,7 +145,7 @@ def _pre_tool_use(
     found = policy_in_force(Path(event.cwd))
     policy = found.policy
     call = tool_call(event.tool_name, event.tool_input, policy, event.cwd)
-    placement = place(policy, Path(event.cwd), environ=environ, paths=_relative(call.paths, event))
+    placement = place(policy, Path(event.cwd), environ=environ, paths=call.paths)
     decision = evaluate(call.subject, policy, placement.context)
     sent, reason = _answer(decision, event, environ, found)
     record: dict[str, Any] = {
@@ -169,18 +169,6 @@ def _pre_tool_use(
     journal.append(event.session_id, record)
     _emit(out, sent.value, reason)
     return 0
-
-
-def _relative(paths: tuple[str, ...], event: HookEvent) -> tuple[str, ...]:
-    layout = find_repo(Path(event.cwd))
-    if layout is None:
-        return paths
-    root = str(layout.root)
-    result = []
-    for path in paths:
-        absolute = os.path.normpath(os.path.join(event.cwd, path))
-        result.append(os.path.relpath(absolute, root) if absolute.startswith(root) else path)
-    return tuple(result)
 
 
 def can_ask(event: HookEvent, environ: Mapping[str, str]) -> bool:
