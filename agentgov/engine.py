@@ -23,8 +23,6 @@ from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.model import ActionClass, Level, Policy, RuleMode, Verdict
 from agentgov.subjects import Context, FileEdit, FileRead, FixedAction, ShellCommand, Subject
 
-_new = object.__new__
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -92,21 +90,6 @@ def evaluate(subject: Subject, policy: Policy, context: Context) -> Decision:
 
 
 def _shell_context(policy: Policy, context: Context) -> ShellContext:
-    if _LAST_SHELL:
-        last_policy, last_context, last = _LAST_SHELL[0]
-        if last_policy is policy and last_context is context:
-            return last
-    shell = _new_shell_context(policy, context)
-    # A batch judges many commands in one context: keep the last (by identity, so the
-    # answer is the one a fresh build would give).
-    _LAST_SHELL[:] = [(policy, context, shell)]
-    return shell
-
-
-_LAST_SHELL: list[tuple[Policy, Context, ShellContext]] = []
-
-
-def _new_shell_context(policy: Policy, context: Context) -> ShellContext:
     return ShellContext(
         policy=policy,
         cwd=context.cwd,
@@ -143,7 +126,7 @@ def _apply_modes(
     shadow: list[Finding] = []
     modes = _modes(policy.rules)
     for hit in hits:
-        mode = modes.get(hit.rule) or policy.rule_mode(hit.rule)
+        mode = modes[hit.rule]
         if mode is RuleMode.ENFORCE:
             enforced.append(_finding(hit))
         elif mode is RuleMode.SHADOW:
@@ -218,23 +201,11 @@ def _judge_shell(
     return decide(policy, context, base, enforced, shadow), analysis, base
 
 
-def _base_finding(action_class: ActionClass, fragment: str, why: str) -> Finding:
-    """``Finding(None, action_class, fragment, why)`` built without the frozen dataclass
-    ``__init__``, which sets each field through ``object.__setattr__`` and costs twice the
-    rest of this: one is built per command on the hook's hot path. The value is an ordinary
-    ``Finding``; ``tests/test_engine.py`` checks it sets exactly the dataclass's fields."""
-    finding = _new(Finding)
-    finding.__dict__.update(
-        rule=None, action_class=action_class, fragment=fragment, message=why, remediation=""
-    )
-    return finding
-
-
 def _base_findings(analysis: Analysis, shell: ShellContext) -> list[Finding]:
     findings = []
     for command in analysis.commands:
         action_class, why = base_class(command, analysis, shell)
-        findings.append(_base_finding(action_class, command.text, why))
+        findings.append(Finding(None, action_class, command.text, why))
     if analysis.truncated:
         # Past the size and depth limits the analysis saw only part of the input, so the
         # rest may hold anything: dynamic (allowed at level 5) would let it through unseen.
@@ -306,10 +277,7 @@ def decide(
         if shadow
         else ()
     )
-    # Built without the frozen dataclass ``__init__`` (see ``_base_finding``): one decision
-    # per command; ``tests/test_engine.py`` checks it is an ordinary ``Decision``.
-    decision = _new(Decision)
-    decision.__dict__.update(
+    return Decision(
         verdict=verdict,
         action_class=action_class,
         level=context.level,
@@ -319,4 +287,3 @@ def decide(
         reason=reason,
         remediation=remediation,
     )
-    return decision
