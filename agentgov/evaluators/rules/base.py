@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.model import ActionClass, Policy
@@ -78,25 +78,27 @@ class Rule:
 
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
-def once_per_analysis(
-    read: Callable[[Analysis, ShellContext], _T],
-) -> Callable[[Analysis, ShellContext], _T]:
-    """Share a reading of the analysis between the rules that need it (the infrastructure
-    operations three rules judge, say): the engine runs the rules one after another on the
-    same analysis and context, so the last answer is kept, keyed by their identity (hashing
-    a whole analysis would cost more than reading it again). Invisible to callers: the
-    answer depends on the two arguments alone, and must not be mutated."""
-    last: list[tuple[Analysis, ShellContext, _T]] = []
+def once_per_analysis(read: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Share a reading of the analysis between the rules that need it (git commands, push
+    plans, the infrastructure operations three rules judge): the engine runs the rules one
+    after another on the same analysis, so the last answer is kept, keyed by the identity of
+    the arguments (hashing a whole analysis would cost more than reading it again).
+    Invisible to callers: the answer depends on the arguments alone, and must not be
+    mutated. Positional arguments only."""
+    # The kept arguments stay referenced, so their ids cannot be reused while they are kept.
+    last: list[tuple[tuple[int, ...], tuple[object, ...], _T]] = []
 
-    def shared(analysis: Analysis, ctx: ShellContext) -> _T:
+    def shared(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        key = tuple(map(id, args))
         if last:
-            known_analysis, known_ctx, known = last[0]  # one read: never half of two entries
-            if known_analysis is analysis and known_ctx is ctx:
+            known_key, _, known = last[0]  # one read: never half of two entries
+            if known_key == key:
                 return known
-        answer = read(analysis, ctx)
-        last[:] = [(analysis, ctx, answer)]
+        answer = read(*args, **kwargs)
+        last[:] = [(key, tuple(args), answer)]
         return answer
 
     shared.__doc__ = read.__doc__

@@ -14,6 +14,7 @@ import contextlib
 import shlex
 from dataclasses import dataclass
 
+from agentgov.evaluators.rules.base import once_per_analysis
 from agentgov.evaluators.rules.cli_options import OptionSpec, ParsedOptions, parse_options
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
 
@@ -136,18 +137,10 @@ def _expand_alias(
     return subcommand, args
 
 
-# Every git rule reads the same analysis in turn; reading its git commands once keeps the
-# rule catalogue inside the throughput budget. The memo holds only the last analysis, keyed
-# by identity (hashing a whole analysis would cost more than parsing it again), and is
-# invisible to callers: the result depends on the analysis alone.
-_LAST_READ: list[tuple[Analysis, tuple[GitCommand, ...]]] = []
-
-
+@once_per_analysis  # every git rule reads the same analysis in turn
 def git_commands(analysis: Analysis) -> tuple[GitCommand, ...]:
     """Every git invocation in the analysis, in order."""
-    if _LAST_READ and _LAST_READ[0][0] is analysis:
-        return _LAST_READ[0][1]
-    found = tuple(
+    return tuple(
         parsed
         for parsed in (
             git_command(command)
@@ -156,5 +149,3 @@ def git_commands(analysis: Analysis) -> tuple[GitCommand, ...]:
         )
         if parsed is not None
     )
-    _LAST_READ[:] = [(analysis, found)]
-    return found

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from agentgov.evaluators.rules.base import once_per_analysis
 from agentgov.evaluators.rules.cli_options import OptionSpec, names
 from agentgov.evaluators.rules.git.git_args import GitCommand, git_commands
 from agentgov.evaluators.shell.model import Analysis, Word
@@ -159,20 +160,11 @@ def _refspec_target(
     return PushTarget(destination, force, False, text)
 
 
-_LAST_PLANS: list[tuple[Analysis, str | None, tuple[PushPlan, ...]]] = []
-
-
+@once_per_analysis  # five rules read the same plans
 def push_plans(analysis: Analysis, current_branch: str | None) -> tuple[PushPlan, ...]:
-    """The plan of every push in the analysis. Five rules read the same plans, so the last
-    analysis's plans are kept (by identity, as ``git_commands`` does)."""
-    if _LAST_PLANS:
-        last, branch, plans = _LAST_PLANS[0]
-        if last is analysis and branch == current_branch:
-            return plans
-    found = tuple(
+    """The plan of every push in the analysis."""
+    return tuple(
         plan
         for plan in (push_plan(git, current_branch) for git in git_commands(analysis))
         if plan is not None
     )
-    _LAST_PLANS[:] = [(analysis, current_branch, found)]
-    return found
