@@ -1,6 +1,6 @@
 """The command line: parse arguments, call the core, pick a reporter, return an exit code.
 
-Exit codes (documented in the README and ``errors.py``): 0 ok, 1 a violation or denial,
+Exit codes (documented in docs/cli.md and ``errors.py``): 0 ok, 1 a violation or denial,
 2 a usage or policy error, 3 an internal error. ``run`` is the one place that maps
 exceptions to codes; no command prints a traceback unless AGENTGOV_DEBUG=1.
 """

@@ -3,7 +3,7 @@
 The key is the rule id: the YAML key under ``rules:``, the audit field, the SARIF ruleId,
 the docs anchor, and (with dots and dashes turned into folders and underscores) the module
 and its test file. ``tests/rules/test_registry.py`` checks that this list, the policy
-schema and the README agree.
+schema and docs/rules.md agree.
 
 Each entry names the rule's module and its triggers (see ``triggers.py``): the programs
 and marks without which the rule cannot hit, or None when any command can. A module is
