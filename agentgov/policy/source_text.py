@@ -13,7 +13,8 @@ from agentgov.errors import PolicyError
 from agentgov.policy.cache import MAX_POLICY_BYTES
 
 # A policy is a page of YAML; anything past MAX_POLICY_BYTES (1 MiB) is a mistake, never
-# a policy.
+# a policy. Every route to a policy comes through ``decode``; the readers (the working
+# copy, `validate FILE`, the staged file in pre-commit) stop at cache.READ_LIMIT bytes.
 
 KeyPath = tuple[str, ...]
 
@@ -55,10 +56,10 @@ class Document:
 def decode(raw: bytes, label: str) -> str:
     """The file's text, or a PolicyError saying why these bytes cannot be a policy."""
     if len(raw) > MAX_POLICY_BYTES:
-        size = len(raw) / (1024 * 1024)
+        # Every reader stops at cache.READ_LIMIT, so the true size is not known here.
         raise PolicyError(
             [
-                f"{label}:1:1: file is {size:.1f} MiB; a policy is at most 1 MiB "
+                f"{label}:1:1: file is larger than 1 MiB, the most a policy may be "
                 "(is this the right file?)"
             ]
         )
@@ -91,14 +92,19 @@ def decode(raw: bytes, label: str) -> str:
 
 
 def parse(text: str, label: str) -> Document:
-    """Parse YAML text into a ``Document``; YAML errors become positioned PolicyErrors."""
-    from ruamel.yaml import YAML
+    """Parse YAML text into a ``Document``; YAML errors become positioned PolicyErrors.
+
+    The reader counts aliases, expanded values and depth as it composes (``yaml_budget``),
+    so no document makes the steps after it (plain data, the schema) slow or large."""
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt")
+    from agentgov.policy.yaml_budget import BudgetExceeded, budget_yaml
+
     try:
-        root = yaml.load(text)
+        root = budget_yaml().load(text)
+    except BudgetExceeded as err:
+        raise PolicyError([f"{label}:{err.line}:{err.col}: {err.message}"]) from None
     except DuplicateKeyError as err:
         mark = err.problem_mark
         key = _duplicate_key_name(err)

@@ -184,12 +184,36 @@ def staged_changes(root: Path, env: Mapping[str, str]) -> tuple[StagedChange, ..
     return tuple(changes)
 
 
+def _read_blob(root: Path, env: Mapping[str, str], spec: str, limit: int) -> bytes | None:
+    """The first ``limit`` bytes of a blob, or None when git has no such blob. Reading
+    stops at the limit: a staged file of gigabytes costs no more than one of ``limit``."""
+    try:
+        with subprocess.Popen(
+            ["git", "-C", str(root), "cat-file", "blob", spec],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=dict(env),
+        ) as child:
+            assert child.stdout is not None
+            data = child.stdout.read(limit)
+            if len(data) >= limit:
+                child.kill()
+            status = child.wait(timeout=60)
+    except (OSError, subprocess.SubprocessError) as err:
+        raise GitError(f"cannot run git cat-file: {err}") from None
+    if len(data) < limit and status != 0:
+        return None
+    return data
+
+
 def staged_reader(root: Path, env: Mapping[str, str]) -> Callable[[str], bytes | None]:
+    """Read a staged file, at most ``cache.READ_LIMIT`` bytes of it (enough to tell a
+    policy that is too large, and all the checks read)."""
+    from agentgov.policy.cache import READ_LIMIT
+
     def read(path: str) -> bytes | None:
-        try:
-            return _git(root, env, "cat-file", "blob", f":{path}")
-        except GitError:
-            return None
+        return _read_blob(root, env, f":{path}", READ_LIMIT)
 
     return read
 
