@@ -22,6 +22,10 @@ def policy_json(found: PolicyInForce) -> str:
             "commit": found.commit,
             "working_copy_differs": found.working_copy_differs,
             "note": found.note,
+            "why": source_reason(found),
+            "remembered": found.remembered,
+            "tip": found.tip,
+            "refusal": found.refusal or None,
         },
         "kill_switch": {"engaged": policy.kill_switch.engaged, "reason": policy.kill_switch.reason},
         "protected_branches": list(policy.protected_branches),
@@ -60,12 +64,37 @@ def policy_json(found: PolicyInForce) -> str:
     return json.dumps(document, indent=2)
 
 
+def source_reason(found: PolicyInForce) -> str:
+    """Why this policy is the one in force, in one sentence."""
+    if found.refusal:
+        return (
+            f"the policy this clone remembers (commit {(found.remembered or '')[:12] or 'none'})"
+            f", because the branch's current state was refused"
+        )
+    if found.origin == "branch":
+        return (
+            f"committed on {found.ref}, the default branch (remote-tracking when there is a "
+            "remote), and remembered by this clone: the branch may only move forward"
+        )
+    if found.origin == "working-copy":
+        return "the default branch has no committed policy yet, and none was ever remembered"
+    return found.note or "no policy anywhere: the default template"
+
+
 def policy_text(found: PolicyInForce) -> str:
     policy = found.policy
     lines = [f"policy in force: {found.label}"]
     if found.commit:
         lines.append(f"  from {found.ref} at {found.commit[:12]}")
-    if found.note:
+    lines.append(f"  why: {source_reason(found)}")
+    if found.refusal:
+        lines.append(f"  REFUSED: {found.refusal.removeprefix('refused: ')}")
+    elif found.remembered:
+        lines.append(f"  remembered: commit {found.remembered[:12]}")
+    if found.origin == "branch":
+        state = "differs (a proposal until merged)" if found.working_copy_differs else "same"
+        lines.append(f"  working copy: {state}")
+    if found.note and found.origin != "branch":
         lines.append(f"  note: {found.note}")
     if policy.kill_switch.engaged:
         lines.append(
