@@ -255,3 +255,41 @@ def test_uninstall_keeps_later_edits_to_the_config(
     path.write_text(path.read_text().replace("# formatting first", "# formatting first!"))
     uninstall_git(framework.path, pre_commit=PRE_COMMIT)
     assert path.read_text() == TEAM_CONFIG.replace("# formatting first", "# formatting first!")
+
+
+# agentgov run by an interpreter that cannot import pre-commit (as a pipx install of
+# agentgov sees it) with a PATH that has no pre-commit either.
+WITHOUT_PRE_COMMIT = [
+    sys.executable,
+    "-c",
+    "import sys; sys.modules['pre_commit'] = None; from agentgov.entry import main; "
+    "sys.exit(main())",
+]
+
+
+def test_uninstall_without_pre_commit_changes_nothing_and_names_uninstall(
+    framework: Clone,
+) -> None:
+    hooks = framework.path / ".git" / "hooks"
+    config_path = framework.path / ".pre-commit-config.yaml"
+    before = ({p.name: p.read_bytes() for p in hooks.iterdir()}, config_path.read_bytes())
+    state = framework.path / ".git" / "agentgov" / "git-hooks-install.json"
+    done = framework.run_command(
+        [*WITHOUT_PRE_COMMIT, "uninstall", "git"], env={"PATH": "/usr/bin:/bin"}
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "agentgov: agentgov's install ran `pre-commit install` here, and undoing it needs "
+        "pre-commit, which is not installed; nothing was changed: pip install pre-commit, "
+        "then rerun `agentgov uninstall git`\n"
+    )
+    assert ({p.name: p.read_bytes() for p in hooks.iterdir()}, config_path.read_bytes()) == before
+    assert state.is_file()
+    assert framework.git("config", "--get-all", "notes.rewriteRef").split() == [
+        "refs/notes/agentgov"
+    ]
+    # With pre-commit back, the same command undoes everything.
+    again = framework.run_command([*PRE_COMMIT[:1], "-m", "agentgov", "uninstall", "git"])
+    assert again.returncode == 0, again.stderr
+    assert config_path.read_text() == TEAM_CONFIG
+    assert not state.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,116 @@ def test_hooks_never_read_a_terminal(clone: Clone) -> None:
         timeout=30,
     )
     assert done.returncode == 0, done.stderr
+
+
+def _file_as_hooks_path(clone: Clone, tmp_path: Path) -> Path:
+    (tmp_path / "hooks-file").write_text("not a directory\n")
+    clone.git("config", "core.hooksPath", str(tmp_path / "hooks-file"))
+    return tmp_path / "hooks-file"
+
+
+def _hooks_path_inside_a_file(clone: Clone, tmp_path: Path) -> Path:
+    (tmp_path / "hooks-file").write_text("not a directory\n")
+    clone.git("config", "core.hooksPath", str(tmp_path / "hooks-file" / "hooks"))
+    return tmp_path / "hooks-file" / "hooks"
+
+
+UNWRITABLE: list[tuple[Callable[[Clone, Path], Path], str]] = [
+    (_file_as_hooks_path, "it is a file, not a directory"),
+    (_hooks_path_inside_a_file, "a part of its path is a file, not a directory"),
+]
+
+
+def _run_agentgov(clone: Clone, *args: str) -> subprocess.CompletedProcess[str]:
+    return clone.run_command([str(AGENTGOV), *args])
+
+
+def _untouched(clone: Clone) -> None:
+    assert not (clone.path / ".git" / "agentgov" / STATE_FILE).exists()
+    assert config(clone, "notes.rewriteRef") == []
+    assert config(clone, "notes.rewriteMode") == []
+    hooks = clone.path / ".git" / "hooks"
+    assert [p.name for p in hooks.iterdir() if not p.name.endswith(".sample")] == []
+
+
+@pytest.mark.parametrize(("where", "reason"), UNWRITABLE, ids=["file", "inside-a-file"])
+def test_install_into_an_unusable_hooks_path_is_a_user_error(
+    bare_clone: Clone, tmp_path: Path, where: Callable[[Clone, Path], Path], reason: str
+) -> None:
+    directory = where(bare_clone, tmp_path)
+    done = _run_agentgov(bare_clone, "install", "git")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"agentgov: cannot install agentgov's git hooks: {directory} (git's hooks "
+        f"directory) is not writable: {reason}. Nothing was changed; make it a directory "
+        "you can write, or point core.hooksPath at one (git config core.hooksPath <dir>; "
+        "git config --unset core.hooksPath for .git/hooks), then rerun `agentgov install git`\n"
+    )
+    _untouched(bare_clone)
+
+
+def _make_unwritable(directory: Path) -> bool:
+    """chmod a-w for a user; root writes through permissions, so it gets the immutable
+    attribute where the file system has one. True when a write really fails now."""
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+    else:
+        done = subprocess.run(["chattr", "+i", str(directory)], capture_output=True, check=False)
+        if done.returncode != 0:
+            return False
+    try:
+        (directory / "probe").write_text("")
+    except OSError:
+        return True
+    (directory / "probe").unlink()
+    return False
+
+
+def _make_writable(directory: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(directory)], capture_output=True, check=False)
+    directory.chmod(0o755)
+
+
+def test_install_into_a_read_only_hooks_directory_is_a_user_error(bare_clone: Clone) -> None:
+    directory = bare_clone.path / ".git" / "hooks"
+    for sample in directory.iterdir():
+        sample.unlink()
+    if not _make_unwritable(directory):
+        _make_writable(directory)
+        pytest.skip("this file system lets this user write to any directory")
+    try:
+        done = _run_agentgov(bare_clone, "install", "git")
+    finally:
+        _make_writable(directory)
+    assert (done.returncode, done.stdout) == (2, "")
+    reason = "Operation not permitted" if os.geteuid() == 0 else "Permission denied"
+    assert done.stderr == (
+        f"agentgov: cannot install agentgov's git hooks: {directory} (git's hooks "
+        f"directory) is not writable: {reason}. Nothing was changed; make it a directory "
+        "you can write, or point core.hooksPath at one (git config core.hooksPath <dir>; "
+        "git config --unset core.hooksPath for .git/hooks), then rerun `agentgov install git`\n"
+    )
+    _untouched(bare_clone)
+
+
+def test_uninstall_from_a_read_only_hooks_directory_changes_nothing(bare_clone: Clone) -> None:
+    install_git(bare_clone.path, agentgov_bin=AGENTGOV)
+    directory = bare_clone.path / ".git" / "hooks"
+    before = {p.name: p.read_bytes() for p in directory.iterdir()}
+    if not _make_unwritable(directory):
+        _make_writable(directory)
+        pytest.skip("this file system lets this user write to any directory")
+    try:
+        done = _run_agentgov(bare_clone, "uninstall", "git")
+    finally:
+        _make_writable(directory)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(
+        f"agentgov: cannot uninstall agentgov's git hooks: {directory} (git's hooks "
+        "directory) is not writable: "
+    )
+    assert done.stderr.endswith("then rerun `agentgov uninstall git`\n")
+    assert {p.name: p.read_bytes() for p in directory.iterdir()} == before
+    assert (bare_clone.path / ".git" / "agentgov" / STATE_FILE).is_file()
+    assert config(bare_clone, "notes.rewriteRef") == ["refs/notes/agentgov"]

@@ -61,6 +61,7 @@ SHIM_MARKER = "installed by `agentgov install git`"
 _INSTALLED_LINE = "AGENTGOV_INSTALLED=''"
 PLAIN = "hooks"
 FRAMEWORK = "pre-commit"
+HOOKS_ROLE = "git's hooks directory"
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,47 @@ def _state_path(root: Path) -> Path:
     if layout is None:
         raise UsageError(f"{root} is not inside a git repository")
     return layout.state_dir / STATE_FILE
+
+
+def _check_writable(directory: Path, role: str, verb: str) -> None:
+    """Create (if need be) and write a probe file in ``directory``, or a UsageError that
+    says what to fix. Probing is the only honest test: ``os.access`` says yes to root on
+    an immutable or read-only-mounted directory, and no to a path that does not exist yet."""
+    import tempfile
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=directory, prefix=".agentgov-probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        if directory.exists() and not directory.is_dir():
+            reason = "it is a file, not a directory"
+        elif any(parent.exists() and not parent.is_dir() for parent in directory.parents):
+            reason = "a part of its path is a file, not a directory"
+        else:
+            reason = err.strerror or type(err).__name__
+        fix = (
+            "make it a directory you can write, or point core.hooksPath at one (git config "
+            "core.hooksPath <dir>; git config --unset core.hooksPath for .git/hooks)"
+            if role == HOOKS_ROLE
+            else "make it writable"
+        )
+        raise UsageError(
+            f"cannot {verb} agentgov's git hooks: {directory} ({role}) is not writable: "
+            f"{reason}. Nothing was changed; {fix}, then rerun `agentgov {verb} git`"
+        ) from None
+
+
+def _check_prerequisites(directory: Path | None, state_path: Path, verb: str) -> None:
+    """Everything install or uninstall will write, probed before anything changes, so a
+    read-only place stops the command with nothing half done (``directory``: the hooks
+    directory, None when there is none to write)."""
+    if directory is not None:
+        _check_writable(directory, HOOKS_ROLE, verb)
+    _check_writable(state_path.parent, "agentgov's state in the git directory", verb)
+    # ``git config`` writes config.lock beside config, in the common git directory.
+    _check_writable(state_path.parent.parent, "the git directory, which holds its config", verb)
 
 
 def _read_state(path: Path) -> dict[str, Any]:
@@ -248,16 +290,24 @@ def _unconfigure_notes(root: Path, notes: dict[str, Any]) -> bool:
 # --- the pre-commit framework ----------------------------------------------------------
 
 
-def pre_commit_command() -> list[str]:
-    """How to run pre-commit: the one beside agentgov, else the one on PATH."""
+def pre_commit_command(verb: str = "install") -> list[str]:
+    """How to run pre-commit: the one beside agentgov, else the one on PATH. ``verb`` is
+    the agentgov command that needs it, named in the error."""
     if importlib.util.find_spec("pre_commit") is not None:
         return [sys.executable, "-m", "pre_commit"]
     found = shutil.which("pre-commit")
     if found:
         return [found]
+    if verb == "uninstall":
+        raise UsageError(
+            "agentgov's install ran `pre-commit install` here, and undoing it needs "
+            "pre-commit, which is not installed; nothing was changed: pip install "
+            "pre-commit, then rerun `agentgov uninstall git`"
+        )
     raise UsageError(
         f"this repository uses the pre-commit framework ({CONFIG_NAME}), but pre-commit is "
-        "not installed: pip install pre-commit, then rerun agentgov install git"
+        "not installed; nothing was changed: pip install pre-commit, then rerun "
+        "`agentgov install git`"
     )
 
 
@@ -365,6 +415,7 @@ def install_git(
         state = {}
     ref = _notes_ref(root)
     directory = hooks_dir(root)
+    _check_prerequisites(directory, state_path, "install")
     agentgov_bin = agentgov_bin or default_agentgov_bin()
     chained = set(state.get("chained", []))
     hook_types: list[str] = list(state.get("hook_types", []))
@@ -424,6 +475,13 @@ def uninstall_git(root: Path, *, pre_commit: Sequence[str] | None = None) -> Git
     state = _read_state(state_path)
     directory = Path(state["hooks_dir"]) if state.get("hooks_dir") else hooks_dir(root)
     names = tuple(state.get("hooks", HOOK_NAMES))
+    hook_types = tuple(state.get("hook_types", ()))
+    # Everything uninstall needs is found before it changes anything: a missing pre-commit
+    # or a read-only hooks directory leaves the installation whole, to retry.
+    command: list[str] = []
+    if hook_types:
+        command = list(pre_commit) if pre_commit is not None else pre_commit_command("uninstall")
+    _check_prerequisites(directory if directory.is_dir() else None, state_path, "uninstall")
     removed: list[str] = []
     restored: list[str] = []
     for name in names:
@@ -432,9 +490,7 @@ def uninstall_git(root: Path, *, pre_commit: Sequence[str] | None = None) -> Git
             removed.append(name)
         if back:
             restored.append(name)
-    hook_types = tuple(state.get("hook_types", ()))
     if hook_types:
-        command = list(pre_commit) if pre_commit is not None else pre_commit_command()
         _pre_commit(root, command, "uninstall", hook_types)
     config_changed = _unedit_config(root / CONFIG_NAME, state.get("config", {}))
     notes = state.get("notes", {})
