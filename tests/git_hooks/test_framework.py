@@ -286,7 +286,7 @@ def test_uninstall_without_pre_commit_changes_nothing_and_names_uninstall(
     assert ({p.name: p.read_bytes() for p in hooks.iterdir()}, config_path.read_bytes()) == before
     assert state.is_file()
     assert framework.git("config", "--get-all", "notes.rewriteRef").split() == [
-        "refs/notes/agentgov"
+        "refs/notes/agentgo[v]"
     ]
     # With pre-commit back, the same command undoes everything.
     again = framework.run_command([*PRE_COMMIT[:1], "-m", "agentgov", "uninstall", "git"])

@@ -3,6 +3,7 @@ happens to a hook that was already there, what uninstall puts back, and the shim
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -64,7 +65,7 @@ def test_install_writes_the_four_shims_with_this_agentgov_in_them(bare_clone: Cl
 def test_install_sets_the_notes_configuration_once(bare_clone: Clone) -> None:
     install_git(bare_clone.path, agentgov_bin=AGENTGOV)
     install_git(bare_clone.path, agentgov_bin=AGENTGOV)
-    assert config(bare_clone, "notes.rewriteRef") == ["refs/notes/agentgov"]
+    assert config(bare_clone, "notes.rewriteRef") == ["refs/notes/agentgo[v]"]
     assert config(bare_clone, "notes.rewriteMode") == ["cat_sort_uniq"]
     assert config(bare_clone, "notes.agentgov.mergeStrategy") == ["cat_sort_uniq"]
 
@@ -143,7 +144,7 @@ def test_uninstall_restores_hooks_and_configuration_exactly(bare_clone: Clone) -
     bare_clone.git("config", "notes.rewriteMode", "concatenate")
     listing = sorted(p.name for p in directory.iterdir())
     install_git(bare_clone.path, agentgov_bin=AGENTGOV)
-    assert config(bare_clone, "notes.rewriteRef") == ["refs/notes/commits", "refs/notes/agentgov"]
+    assert config(bare_clone, "notes.rewriteRef") == ["refs/notes/commits", "refs/notes/agentgo[v]"]
     report = uninstall_git(bare_clone.path)
     assert set(report.hooks) == set(HOOK_NAMES)
     assert report.chained == ("pre-push",)
@@ -363,4 +364,47 @@ def test_uninstall_from_a_read_only_hooks_directory_changes_nothing(bare_clone: 
     assert done.stderr.endswith("then rerun `agentgov uninstall git`\n")
     assert {p.name: p.read_bytes() for p in directory.iterdir()} == before
     assert (bare_clone.path / ".git" / "agentgov" / STATE_FILE).is_file()
-    assert config(bare_clone, "notes.rewriteRef") == ["refs/notes/agentgov"]
+    assert config(bare_clone, "notes.rewriteRef") == ["refs/notes/agentgo[v]"]
+
+
+def test_amend_in_a_fresh_clone_without_the_trail_is_silent(tmp_path: Path) -> None:
+    fresh = make_clone(tmp_path)
+    install_git(fresh.path, agentgov_bin=AGENTGOV)
+    assert fresh.run("rev-parse", "--verify", "--quiet", "refs/notes/agentgov").returncode == 1
+    done = fresh.run("commit", "-q", "--amend", "-m", "second, reworded")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    rebased = fresh.run("rebase", "-q", "--force-rebase", "HEAD~1")
+    assert (rebased.returncode, rebased.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        ("commit", "-q", "--amend", "-m", "second, reworded"),
+        ("rebase", "-q", "--force-rebase", "HEAD~1"),
+    ],
+    ids=["amend", "rebase"],
+)
+def test_notes_follow_amend_and_rebase_once_the_ref_exists(
+    tmp_path: Path, rewrite: tuple[str, ...]
+) -> None:
+    fresh = make_clone(tmp_path)
+    install_git(fresh.path, agentgov_bin=AGENTGOV)
+    fresh.git("notes", "--ref", "agentgov", "add", "-m", '{"v": 1, "kind": "turn"}', "HEAD")
+    done = fresh.run(*rewrite)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert fresh.git("notes", "--ref", "agentgov", "show", "HEAD") == '{"v": 1, "kind": "turn"}\n'
+
+
+def test_a_later_install_replaces_an_older_plain_rewrite_ref(bare_clone: Clone) -> None:
+    install_git(bare_clone.path, agentgov_bin=AGENTGOV)
+    state_path = bare_clone.path / ".git" / "agentgov" / STATE_FILE
+    state = json.loads(state_path.read_text())
+    del state["notes"]["rewrite_ref_value"]  # as an install before the glob wrote it
+    state_path.write_text(json.dumps(state))
+    bare_clone.git("config", "--unset-all", "notes.rewriteRef")
+    bare_clone.git("config", "--add", "notes.rewriteRef", "refs/notes/agentgov")
+    install_git(bare_clone.path, agentgov_bin=AGENTGOV)
+    assert config(bare_clone, "notes.rewriteRef") == ["refs/notes/agentgo[v]"]
+    uninstall_git(bare_clone.path)
+    assert config(bare_clone, "notes.rewriteRef") == []

@@ -19,7 +19,9 @@ Two modes:
   shim judges every ref first, then runs pre-commit's script.
 
 Both set the notes configuration (``audit.history.configure_rewrite``: ``notes.rewriteRef``
-and ``cat_sort_uniq``) so amend and rebase carry the audit trail.
+and ``cat_sort_uniq``) so amend and rebase carry the audit trail. The ``notes.rewriteRef``
+value is a glob that matches only the trail's ref (``rewrite_ref_value``), so a fresh clone
+without the ref yet gets no warning from git on each amend.
 
 What was done is recorded in ``.git/agentgov/git-hooks-install.json`` (the original
 configuration values, which hooks were renamed, which hook types pre-commit installed
@@ -29,6 +31,7 @@ because of agentgov, the original config file); ``uninstall_git`` undoes exactly
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
 import importlib.util
 import json
@@ -252,19 +255,54 @@ def _config_values(root: Path, key: str) -> list[str]:
     return _git(root, "config", "--local", "--get-all", key, check=False).splitlines()
 
 
+def rewrite_ref_value(ref: str) -> str:
+    """``ref`` as a glob that matches only itself (``refs/notes/agentgo[v]``).
+
+    git (2.39 at least) warns ``notes ref refs/notes/agentgov is invalid`` on every amend
+    and rebase when ``notes.rewriteRef`` names, plainly, a ref that does not exist yet:
+    the state of every fresh clone until the trail is fetched. A glob that matches nothing
+    is silent, and once the ref exists git copies its notes just the same.
+    """
+    return f"{ref[:-1]}[{ref[-1]}]"
+
+
+def _add_rewrite_ref(root: Path, ref: str) -> bool:
+    """Add ``rewrite_ref_value(ref)`` unless a value already covers ``ref``; True if added.
+    Done before ``configure_rewrite``, which then finds ``ref`` covered and adds nothing."""
+    present = _config_values(root, "notes.rewriteRef")
+    if any(fnmatch.fnmatchcase(ref, value) for value in present):
+        return False
+    _git(root, "config", "--local", "--add", "notes.rewriteRef", rewrite_ref_value(ref))
+    return True
+
+
 def _configure_notes(root: Path, ref: str) -> dict[str, Any]:
     """Set the rewrite configuration; the values it had before, to restore them."""
     strategy_key = f"notes.{ref.removeprefix('refs/notes/')}.mergeStrategy"
     strategy_before = _config_values(root, strategy_key)
     mode_before = _config_values(root, "notes.rewriteMode")
+    added = _add_rewrite_ref(root, ref)
     setup = configure_rewrite(root, ref)
     return {
         "ref": ref,
-        "rewrite_ref_added": setup.ref_added,
+        "rewrite_ref_added": added or setup.ref_added,
+        "rewrite_ref_value": rewrite_ref_value(ref) if added else ref,
         "rewrite_mode_before": mode_before,
         "merge_strategy_key": setup.merge_strategy_key,
         "merge_strategy_before": strategy_before,
     }
+
+
+def _reconfigure_notes(root: Path, ref: str, notes: dict[str, Any]) -> dict[str, Any]:
+    """A later install: the configuration again (idempotent), and an older install's plain
+    ``notes.rewriteRef`` (which makes git warn in a fresh clone) replaced by the glob."""
+    if notes.get("rewrite_ref_added") and "rewrite_ref_value" not in notes:
+        _git(root, "config", "--local", "--fixed-value", "--unset", "notes.rewriteRef", ref,
+             check=False)  # fmt: skip
+        _add_rewrite_ref(root, ref)
+        notes = {**notes, "rewrite_ref_value": rewrite_ref_value(ref)}
+    configure_rewrite(root, ref)  # the values from before stay recorded
+    return notes
 
 
 def _restore_config(root: Path, key: str, before: list[str]) -> None:
@@ -277,8 +315,9 @@ def _unconfigure_notes(root: Path, notes: dict[str, Any]) -> bool:
     if not notes:
         return False
     ref = str(notes.get("ref", ""))
-    if notes.get("rewrite_ref_added") and ref:
-        _git(root, "config", "--local", "--fixed-value", "--unset", "notes.rewriteRef", ref,
+    value = str(notes.get("rewrite_ref_value", ref))
+    if notes.get("rewrite_ref_added") and value:
+        _git(root, "config", "--local", "--fixed-value", "--unset", "notes.rewriteRef", value,
              check=False)  # fmt: skip
     _restore_config(root, "notes.rewriteMode", list(notes.get("rewrite_mode_before", [])))
     key = str(notes.get("merge_strategy_key", ""))
@@ -437,8 +476,7 @@ def install_git(
         if _place_shim(directory, name, agentgov_bin):
             chained.add(name)
     if state.get("notes"):
-        configure_rewrite(root, ref)  # idempotent; the values from before stay recorded
-        notes = state["notes"]
+        notes = _reconfigure_notes(root, ref, state["notes"])
     else:
         notes = _configure_notes(root, ref)
     _write_state(
