@@ -9,6 +9,8 @@ import pytest
 from agentgov.evaluators.rules.guard.tamper import (
     FILES_REMEDIATION,
     HOOKS_PATH_REMEDIATION,
+    POLICY_COMMAND_REMEDIATION,
+    REFS_REMEDIATION,
     RULE,
 )
 from agentgov.policy.model import ActionClass, AuditSettings
@@ -218,3 +220,228 @@ def test_notes_ref_comes_from_the_policy() -> None:
 def test_env_unset_or_emptied_environment(command: str) -> None:
     [hit] = hits(RULE, command, context())
     assert "AGENTGOV" in hit.message or "agentgov" in hit.message
+
+
+# --- the policy in force (issue 9, section 2) ------------------------------------------
+
+# Each moves a ref the policy in force is read from (the protected branches' local and
+# remote-tracking refs, origin/HEAD, replace refs, grafts) or changes what origin means.
+REF_MOVES = [
+    "git update-ref refs/remotes/origin/main 1234abcd",
+    "git update-ref refs/heads/main HEAD~3",
+    "git update-ref -d refs/remotes/origin/main",
+    "git update-ref --no-deref refs/remotes/origin/HEAD refs/remotes/origin/agent",
+    "git update-ref refs/heads/release/1.0 1234abcd",
+    "git update-ref -m swap refs/remotes/origin/master 1234abcd",
+    "git update-ref origin/main 1234abcd",
+    "printf 'update refs/remotes/origin/main 1234abcd\\n' | git update-ref --stdin",
+    "git update-ref --stdin <<< 'delete refs/heads/main'",
+    "git update-ref --stdin < /tmp/moves",
+    "cat /tmp/moves | git update-ref --stdin",
+    "git update-ref refs/replace/1234abcd 5678ef90",
+    "git symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/agent",
+    "git symbolic-ref -d refs/remotes/origin/HEAD",
+    "git symbolic-ref refs/heads/main refs/heads/agent",
+    "git branch -f main agent",
+    "git branch --force main HEAD",
+    "git branch -M agent main",
+    "git branch -m main old-main",
+    "git branch -C agent main",
+    "git branch -D main",
+    "git branch -r -d origin/main",
+    "git checkout -B main agent",
+    "git switch -C main",
+    "git switch --force-create main agent",
+    "git fetch origin +refs/heads/main:refs/remotes/origin/main",
+    "git fetch origin +main:main",
+    "git fetch origin +x:refs/remotes/origin/main",
+    "git fetch -f origin agent:refs/remotes/origin/main",
+    "git fetch --force origin main:main",
+    "git fetch origin agent:refs/remotes/origin/main",
+    "git fetch . agent:main",
+    "git fetch /tmp/evil.git main:refs/remotes/origin/main",
+    "git fetch origin '+refs/heads/agent*:refs/remotes/origin/*'",
+    "git fetch --refmap='+refs/heads/agent:refs/remotes/origin/main' origin agent",
+    "git pull origin +agent:refs/remotes/origin/main",
+    "git push . agent:main",
+    "git push . +HEAD:refs/remotes/origin/main",
+    "git remote set-url origin /tmp/evil.git",
+    "git remote add origin /tmp/evil.git",
+    "git remote rename origin old",
+    "git remote rename upstream origin",
+    "git remote remove origin",
+    "git remote rm origin",
+    "git remote set-head origin agent",
+    "git config remote.origin.url /tmp/evil.git",
+    "git config remote.origin.fetch '+refs/heads/agent:refs/remotes/origin/main'",
+    "git config --global url./tmp/evil.git.insteadOf https://example.com/org/repo",
+    "git config --remove-section remote.origin",
+    "git -c remote.origin.url=/tmp/evil.git fetch",
+    "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=/tmp/e git fetch",
+    "git replace 1234abcd 5678ef90",
+    "git replace --graft HEAD main~5",
+    "git replace -f 1234abcd 5678ef90",
+    "echo 1234abcd > .git/refs/remotes/origin/main",
+    "cp /tmp/ref .git/refs/heads/main",
+    "rm .git/refs/remotes/origin/main",
+    "rm -rf .git/refs/remotes",
+    "sed -i 's/1234/5678/' .git/packed-refs",
+    "printf '1234abcd refs/remotes/origin/main\\n' >> .git/packed-refs",
+    "echo '1234abcd 5678ef90' > .git/info/grafts",
+    "mv /tmp/x .git/refs/remotes/origin/HEAD",
+    "tee .git/refs/heads/main < /tmp/sha",
+    "rm .git/refs/remotes/origin/*",
+    "bash -c 'git update-ref refs/remotes/origin/main 1234abcd'",
+    "git -C src update-ref refs/heads/main 1234abcd",
+    "/usr/bin/git symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/agent",
+    "git -c alias.u=update-ref u refs/heads/main 1234abcd",
+    "sudo git branch -f main agent",
+]
+
+# Only a person moves or drops the policy in force, however agentgov is launched.
+POLICY_COMMANDS = [
+    "agentgov policy accept",
+    "agentgov policy forget",
+    "agentgov policy accept --commit origin/agent",
+    "python -m agentgov policy accept",
+    "python3 -m agentgov policy forget",
+    "python -I -m agentgov policy accept",
+    "python -m agentgov.entry policy accept",
+    ".venv/bin/agentgov policy accept",
+    "/opt/tools/bin/agentgov policy accept",
+    ".venv/bin/python -m agentgov policy forget",
+    "env agentgov policy accept",
+    "env PATH=/usr/bin agentgov policy forget",
+    "sh -c 'agentgov policy accept'",
+    "uv run agentgov policy accept",
+    "sudo agentgov policy accept",
+]
+
+# The memory of the policy in force lives in .git/agentgov/, a guarded path.
+MEMORY_WRITES = [
+    "echo x > .git/agentgov/policy/in-force",
+    "rm .git/agentgov/policy/in-force",
+    "rm -rf .git/agentgov/policy",
+    "mv .git/agentgov /tmp/ag",
+    "cp /tmp/memory .git/agentgov/policy/in-force",
+    "tee .git/agentgov/policy/in-force < /tmp/m",
+    "sed -i 's/a/b/' .git/agentgov/policy/in-force",
+    "truncate -s 0 .git/agentgov/policy/in-force",
+    "ln -sf /tmp/m .git/agentgov/policy/in-force",
+    "find .git/agentgov -delete",
+]
+
+REF_LOOKALIKES = [
+    "git fetch",
+    "git fetch origin",
+    "git fetch origin main",
+    "git fetch --all --prune",
+    "git fetch origin main:refs/remotes/origin/main",
+    "git fetch origin main:main",
+    "git fetch origin '+refs/heads/*:refs/remotes/origin/*'",
+    "git fetch origin +feature:feature",
+    "git fetch -f origin feature:refs/remotes/origin/feature",
+    "git pull",
+    "git pull --rebase origin main",
+    "git branch -f feature x",
+    "git branch -D feature",
+    "git branch -m old-name new-name",
+    "git branch main origin/main",
+    "git branch -c main main-copy",
+    "git branch -u origin/main",
+    "git branch --list",
+    "git update-ref refs/heads/feature HEAD",
+    "git update-ref -d refs/heads/feature",
+    "printf 'update refs/heads/feature 1234abcd\\n' | git update-ref --stdin",
+    "git update-ref HEAD 1234abcd",
+    "git symbolic-ref HEAD",
+    "git symbolic-ref --short HEAD",
+    "git symbolic-ref refs/remotes/origin/HEAD",
+    "git symbolic-ref HEAD refs/heads/feature",
+    "git checkout -B feature origin/main",
+    "git checkout main",
+    "git checkout -b main-fix",
+    "git switch -C feature",
+    "git switch main",
+    "git remote -v",
+    "git remote add upstream https://example.com/x.git",
+    "git remote set-url upstream https://example.com/y.git",
+    "git remote set-head origin --auto",
+    "git remote prune origin",
+    "git remote get-url origin",
+    "git config remote.origin.url",
+    "git config --get remote.origin.fetch",
+    "git config remote.upstream.url https://example.com/x.git",
+    "git replace -l",
+    "git replace",
+    "git push origin HEAD:feature",
+    "git push . HEAD:feature",
+    "cat .git/refs/remotes/origin/main",
+    "cat .git/packed-refs",
+    "cp .git/refs/heads/main /tmp/main-sha",
+    "echo 1234abcd > .git/refs/heads/feature",
+    "rm .git/refs/heads/feature",
+    "agentgov policy show",
+    "python -m agentgov policy show",
+    "agentgov validate",
+    "echo 'agentgov policy accept'",
+    'git commit -m "agentgov policy accept"',
+]
+
+
+def test_policy_tables_are_big_enough() -> None:
+    assert len(REF_MOVES) >= 20
+    assert len(REF_LOOKALIKES) >= 10
+
+
+@pytest.mark.parametrize("command", REF_MOVES)
+def test_moving_the_policys_refs_is_tampering(command: str) -> None:
+    found = hits(RULE, command, context())
+    assert [(hit.rule, hit.action_class) for hit in found][:1] == [
+        ("guard.tamper", ActionClass.FORBIDDEN)
+    ]
+    assert REFS_REMEDIATION in {hit.remediation for hit in found}
+
+
+@pytest.mark.parametrize("command", POLICY_COMMANDS)
+def test_the_agent_cannot_accept_or_forget_the_policy(command: str) -> None:
+    [hit] = hits(RULE, command, context())
+    assert hit.remediation == POLICY_COMMAND_REMEDIATION
+    assert "moves the policy in force, which only a person may do" in hit.message
+
+
+@pytest.mark.parametrize("command", MEMORY_WRITES)
+def test_the_memory_of_the_policy_in_force_is_guarded(command: str) -> None:
+    found = hits(RULE, command, context())
+    assert found
+    assert found[0].remediation == FILES_REMEDIATION
+    assert "agentgov's audit journal in .git/agentgov/" in found[0].message
+
+
+@pytest.mark.parametrize("command", REF_LOOKALIKES)
+def test_ordinary_ref_commands_are_not_tampering(command: str) -> None:
+    assert hits(RULE, command, context()) == []
+
+
+def test_update_ref_of_head_while_on_a_protected_branch() -> None:
+    [hit] = hits(RULE, "git update-ref HEAD 1234abcd", context(branch="main"))
+    assert hit.message.startswith("moves HEAD, which is the protected branch main: ")
+    assert hits(RULE, "git update-ref --no-deref HEAD 1234abcd", context(branch="main")) == []
+
+
+def test_ref_move_message_says_what_moves() -> None:
+    [hit] = hits(RULE, "git update-ref refs/remotes/origin/main 1234abcd", context())
+    assert hit.message == (
+        "moves refs/remotes/origin/main: the policy in force is read from the protected "
+        "branch's refs, and moving them would swap it"
+    )
+    assert hit.remediation == REFS_REMEDIATION
+
+
+def test_protected_branches_come_from_the_policy() -> None:
+    policy = replace(default_policy(), protected_branches=("trunk",))
+    ctx = context(policy=policy)
+    assert hits(RULE, "git update-ref refs/remotes/origin/trunk 1234abcd", ctx)
+    assert hits(RULE, "git branch -f trunk agent", ctx)
+    assert hits(RULE, "git update-ref refs/remotes/origin/main 1234abcd", ctx) == []
+    assert hits(RULE, "git branch -f main agent", ctx) == []

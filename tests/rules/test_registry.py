@@ -68,6 +68,7 @@ def _tables() -> list[tuple[str, set[str]]]:
     from agentgov.evaluators.rules.deploy import platforms
     from agentgov.evaluators.rules.disk import device_write
     from agentgov.evaluators.rules.git import no_verify
+    from agentgov.evaluators.rules.guard import ref_moves, tamper
     from agentgov.evaluators.rules.infra import operations
     from agentgov.evaluators.rules.message import send
     from agentgov.evaluators.rules.package import publish
@@ -105,6 +106,11 @@ def _tables() -> list[tuple[str, set[str]]]:
         ("shell.pipe-to-interpreter", downloaders),
         ("secrets.read", secret_printers),
         ("git.no-verify", {f"git {sub}" for sub in no_verify._SUBCOMMANDS}),
+        ("guard.tamper", {f"git {sub}" for sub in ref_moves.SUBCOMMANDS}),
+        (
+            "guard.tamper",
+            {*tamper._AGENTGOV_MODULES, *(f"python -m {m}" for m in tamper._AGENTGOV_MODULES)},
+        ),
     ]
 
 

@@ -39,6 +39,9 @@ _PUSH = ("git push",)  # git_push.push_plans
 _GIT_TAMPER = (  # guard/tamper._git_hits and _git_path_writes (-c: core.hooksPath)
     *("git -c", "git config", "git notes", "git update-ref", "git push", "git checkout"),
     *("git restore", "git rm", "git mv", "git clean"),
+    # guard/ref_moves.ref_moves: the refs the policy in force is read from
+    *("git symbolic-ref", "git branch", "git switch", "git fetch", "git pull", "git remote"),
+    "git replace",
 )
 _SCRIPTING = (INLINE_CODE,)  # interpreter one-liners, which may fetch, print or send
 _DOWNLOADERS = (  # shell/downloads.is_download
@@ -95,9 +98,10 @@ _SECRET_PRINTERS = (  # secrets/secret_sources.emitted_secrets and listed_secret
     *("kubectl", "heroku", "security", "gpg", "gpg2", "echo", "printf", "print"),
     *("printenv", "declare", "typeset", "env", "set", "export", "compgen"),
 )
-_SWITCHES = (  # guard/tamper._switch_hits
+_SWITCHES = (  # guard/tamper._switch_hits and _guard_command_hits
     *("export", "declare", "typeset", "local", "readonly", "unset", "python -m agentgov"),
-    *("pre-commit", "agentgov"),
+    *("pre-commit", "agentgov", "agentgov.entry", "agentgov.__main__"),
+    *("python -m agentgov.entry", "python -m agentgov.__main__"),
 )
 _PUBLISHERS = (  # package/publish._RECOGNISERS
     *("buildah", "bun", "cargo", "changeset", "dart", "deno", "docker", "dotnet", "flit"),

@@ -14,6 +14,11 @@
   (which drops ``AGENTGOV_AGENT`` and the kill switch); pre-commit's ``SKIP`` naming an
   agentgov hook,
   ``pre-commit uninstall`` and ``agentgov uninstall``.
+- The policy in force: moving the refs it is read from, or changing what ``origin`` means
+  (``git update-ref``/``symbolic-ref``/``branch -f``/forced fetch refspecs/``remote
+  set-url``/``replace``..., and writes into ``.git/refs/``, ``.git/packed-refs``; see
+  ``ref_moves``), and ``agentgov policy accept``/``forget`` however it is launched
+  (``python -m agentgov``, ``.venv/bin/agentgov``, ``uv run``, ``env``, ``sh -c``).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from agentgov.evaluators.rules.guard.guarded_paths import (
     guarded_target,
     may_name_guarded,
 )
+from agentgov.evaluators.rules.guard.ref_moves import ref_file, ref_moves, remote_config_write
+from agentgov.evaluators.rules.invocation import LAUNCHERS, invocations, tool_name
 from agentgov.evaluators.rules.path_words import resolve
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
 from agentgov.policy.model import ActionClass
@@ -53,6 +60,17 @@ SWITCH_REMEDIATION = (
     "report it to the user instead of switching the guard off"
 )
 UNINSTALL_REMEDIATION = "leave agentgov and its hooks installed; ask the user if they should go"
+REFS_REMEDIATION = (
+    "leave the default branch's refs and the origin remote as they are: the policy in force "
+    "is read from them; `git fetch` and `git pull` update them from the reviewed remote. If "
+    "they must move, ask the user: a person moves them and runs `agentgov policy accept`"
+)
+POLICY_COMMAND_REMEDIATION = (
+    "only a person moves the policy in force: tell the user what you need; they run "
+    "`agentgov policy accept` or `agentgov policy forget` in their own terminal"
+)
+_AGENTGOV_MODULES = frozenset({"agentgov", "agentgov.entry", "agentgov.__main__"})
+_POLICY_VERBS = frozenset({"accept", "forget"})
 
 _CONFIG = OptionSpec(
     short_value="f",
@@ -167,24 +185,53 @@ def _file_hits(
             return
 
 
+def _ref_file_hits(command: SimpleCommand, ctx: ShellContext) -> Iterator[Hit]:
+    """Writes into the files of the refs the policy in force is read from."""
+    root = ctx.project_root
+    if root is None:
+        return
+    for write in file_writes(command):
+        path = resolve(write.word, command.cwd, ctx.home)
+        if path is None and command.cwd is None:
+            path = resolve(write.word, root, ctx.home)
+        if path is None:
+            continue
+        found = ref_file(
+            path, root, ctx.policy.protected_branches, glob=write.word.glob, tree=write.tree
+        )
+        if found is not None:
+            yield _hit(
+                command,
+                f"{write.how} on {write.word.value} changes {found}: the policy in force is "
+                "read from the protected branch's refs",
+                REFS_REMEDIATION,
+            )
+            return
+
+
 # --- git -------------------------------------------------------------------------------
 
 
-def _config_changes_hooks_path(git: GitCommand) -> bool:
+def _config_write(git: GitCommand) -> tuple[str, str]:
+    """``(verb, key)`` of a ``git config`` that writes: the verb is ``set``, ``unset``,
+    ``remove-section`` or ``rename-section`` (``""`` for reads), the key lowercased."""
     parsed = git.parse(_CONFIG)
     operands = [word.value for word in parsed.operands]
     verb = ""
     if operands and operands[0] in _CONFIG_VERBS:
         verb, operands = operands[0], operands[1:]
     elif parsed.has(*_CONFIG_READS):
-        return False
+        return "", ""
     elif parsed.has("--unset", "--unset-all"):
         verb = "unset"
     elif parsed.has("--remove-section", "--rename-section"):
         verb = "remove-section"
     elif parsed.has("--add", "--replace-all") or len(operands) >= 2:
         verb = "set"
-    key = operands[0].lower() if operands else ""
+    return verb, operands[0].lower() if operands else ""
+
+
+def _config_changes_hooks_path(verb: str, key: str) -> bool:
     if verb in ("set", "unset"):
         return key == _HOOKS_PATH
     return verb in ("remove-section", "rename-section") and key == "core"
@@ -249,6 +296,7 @@ def _git_hits(
 ) -> Iterator[Hit]:
     command = git.command
     notes_ref = ctx.policy.audit.notes_ref
+    verb, key = _config_write(git) if git.subcommand == "config" else ("", "")
     if git.config_value(_HOOKS_PATH) is not None:
         yield _hit(
             command,
@@ -256,7 +304,7 @@ def _git_hits(
             "(agentgov's among them) do not run",
             HOOKS_PATH_REMEDIATION,
         )
-    elif git.subcommand == "config" and _config_changes_hooks_path(git):
+    elif verb and _config_changes_hooks_path(verb, key):
         yield _hit(
             command,
             "changes core.hooksPath, which decides whether the repository's hooks "
@@ -279,6 +327,21 @@ def _git_hits(
             command,
             f"deletes or overwrites the remote audit trail on {notes_ref}",
             NOTES_REMEDIATION,
+        )
+    if verb and remote_config_write(verb, key):
+        yield _hit(
+            command,
+            f"changes {key}, which decides what the remote-tracking refs the policy in force "
+            "is read from will hold",
+            REFS_REMEDIATION,
+        )
+    protected = ctx.policy.protected_branches
+    for moved in ref_moves(git, plan, analysis, protected, ctx.branch, ctx.project_root):
+        yield _hit(
+            command,
+            f"{moved}: the policy in force is read from the protected branch's refs, and "
+            "moving them would swap it",
+            REFS_REMEDIATION,
         )
 
 
@@ -335,17 +398,35 @@ def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
             if message is not None:
                 yield _hit(command, message, SWITCH_REMEDIATION)
                 return
-    if command.name.startswith("python"):
-        words = [word.value for word in command.argv[1:4]]
-        if words[:2] != ["-m", "agentgov"]:
-            return
-        words = ["agentgov", *words[2:]]
-    elif command.name in ("pre-commit", "agentgov"):
-        words = [command.name, *(word.value for word in command.argv[1:2])]
-    else:
-        return
-    if words[:2] in (["pre-commit", "uninstall"], ["agentgov", "uninstall"]):
-        yield _hit(command, f"{words[0]} uninstall removes agentgov's hooks", UNINSTALL_REMEDIATION)
+    if command.name in ("pre-commit", "agentgov") or tool_name(command.name) in LAUNCHERS:
+        yield from _guard_command_hits(command)
+
+
+def _guard_command_hits(command: SimpleCommand) -> Iterator[Hit]:
+    """``pre-commit uninstall``, ``agentgov uninstall`` and ``agentgov policy
+    accept|forget``, however agentgov is launched (``python -m agentgov``, ``uv run``...)."""
+    for invocation in invocations(command):
+        words = invocation.values()[:2]
+        if invocation.tool == "pre-commit" or invocation.tool in _AGENTGOV_MODULES:
+            program = "pre-commit" if invocation.tool == "pre-commit" else "agentgov"
+            if words[:1] == ("uninstall",):
+                yield _hit(
+                    command, f"{program} uninstall removes agentgov's hooks", UNINSTALL_REMEDIATION
+                )
+                return
+            if (
+                program == "agentgov"
+                and words[:1] == ("policy",)
+                and words[1:]
+                and (words[1] in _POLICY_VERBS)
+            ):
+                yield _hit(
+                    command,
+                    f"agentgov policy {words[1]} moves the policy in force, which only a "
+                    "person may do",
+                    POLICY_COMMAND_REMEDIATION,
+                )
+                return
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
@@ -358,6 +439,8 @@ def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
     for command in analysis.commands:
         git = gits.get(command.index)
         yield from _file_hits(command, git, ctx, entries)
+        if _may_write_guard(command, ctx):
+            yield from _ref_file_hits(command, ctx)
         if git is not None:
             yield from _git_hits(git, plans.get(command.index), analysis, ctx)
         yield from _switch_hits(command)
