@@ -392,3 +392,62 @@ def test_policy_show_json_says_where_the_policy_came_from(setup: Setup) -> None:
         "tip": setup.old,
     }
     assert source["refusal"].startswith("refused: refs/remotes/origin/main now points at")
+
+
+# --- the agent's own attempts, through the real hook ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git update-ref refs/remotes/origin/main {old}",
+        "git symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/agent",
+        "git fetch origin +refs/heads/agent:refs/remotes/origin/main",
+        "git branch -f main {old}",
+        "git remote set-url origin /tmp/forged.git",
+        "echo {old} > .git/refs/remotes/origin/main",
+        "rm -rf .git/agentgov",
+        "agentgov policy accept",
+        "python -m agentgov policy forget",
+        "sh -c 'env .venv/bin/agentgov policy accept'",
+    ],
+)
+def test_the_hook_denies_the_agent_moving_the_policy(setup: Setup, command: str) -> None:
+    text = command.format(old=setup.old)
+    done = run_hook(setup.clone, payload("pre-bash", setup.clone, command=text))
+    assert done.returncode == 0, done.stderr
+    decision, reason = verdict(done)
+    assert decision == "deny"
+    assert "guard.tamper" in reason
+
+
+# --- guards while the policy in force is refused -----------------------------------------
+
+
+def judged(clone: Path, command: str) -> tuple[str, str]:
+    from agentgov.adapters.local_context import place
+    from agentgov.adapters.policy_refusal import under_refusal
+    from agentgov.engine import evaluate
+    from agentgov.subjects import ShellCommand
+
+    found = policy_in_force(clone)
+    placement = place(found.policy, clone, environ={})
+    decision = evaluate(ShellCommand(command), found.policy, placement.context)
+    held = under_refusal(decision, found)
+    return held.verdict.value, held.reason
+
+
+def test_while_refused_pushes_are_denied_and_say_why(setup: Setup) -> None:
+    git(setup.clone, "checkout", "-q", "-b", "topic")
+    assert judged(setup.clone, "git push origin topic")[0] == "ask"  # level 2: publishing asks
+    git(setup.clone, "update-ref", "refs/remotes/origin/main", setup.old)
+    verdict_now, reason = judged(setup.clone, "git push origin topic")
+    assert verdict_now == "deny"
+    assert reason.endswith(
+        f"the policy in force is refused: refs/remotes/origin/main now points at "
+        f"{setup.old[:12]}, which has no .agentgov/policy.yaml; the remembered policy stays "
+        "in force; if a person moved it on purpose, they run `agentgov policy accept` (or "
+        "`agentgov policy forget`)"
+    )
+    assert judged(setup.clone, "git status") == ("allow", "git status: reads only")
+    assert judged(setup.clone, "git push --force origin main")[0] == "deny"
