@@ -111,6 +111,7 @@ def test_the_config_edit_keeps_comments_and_indentation_and_reverses() -> None:
         "        entry: agentgov hook pre-commit validate\n"
         "        language: system\n"
         f"        files: {GUARD_FILES_PATTERN}\n"
+        "        always_run: true\n"
         "        stages: [pre-commit]\n"
         "      - id: agentgov-protect\n"
         "        name: 'agentgov: protected branches and tags'\n"
@@ -200,33 +201,80 @@ def test_framework_mode_validates_a_staged_policy(framework: Clone) -> None:
     )
 
 
-def test_pre_commit_alone_never_sees_a_deletion(
-    bare_clone: Clone, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Why agentgov wraps pre-commit's pre-push script: with only `pre-commit install`, the
-    framework skips a branch deletion, and agentgov-protect never runs for it."""
+def wrapper_missing(action: str) -> str:
+    return (
+        f"agentgov: {action} refused: pre-commit runs agentgov's hooks in this clone, but "
+        "agentgov's own pre-push check is not installed, and pre-commit never runs a pre-push "
+        "hook for a branch deletion (git push origin --delete <protected branch> would go "
+        "unchecked). Run `agentgov install git` once in this clone (it keeps pre-commit's "
+        f"hooks and wraps its pre-push script), then {action} again\n"
+    )
+
+
+@pytest.fixture
+def pre_commit_alone(bare_clone: Clone, monkeypatch: pytest.MonkeyPatch) -> Clone:
+    """agentgov's manifest hooks run by pre-commit alone (`pre-commit install`, never
+    `agentgov install git`), with release/1.0 on the remote. The hooks are the manifest's,
+    as a ``repo: local`` block (language: system) so the test needs no package index."""
     monkeypatch.setenv("HOME", str(bare_clone.home))
-    bare_clone = replace(bare_clone, env=tuple(ON_PATH.items()))
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(bare_clone.home / "pre-commit-cache"))
+    clone = replace(bare_clone, env=tuple(ON_PATH.items()))
     edited = with_agentgov(TEAM_CONFIG, Path(".pre-commit-config.yaml"))
     assert edited is not None
-    (bare_clone.path / ".pre-commit-config.yaml").write_text(edited)
-    bare_clone.git("add", ".pre-commit-config.yaml")
-    bare_clone.git("commit", "-q", "--no-verify", "-m", "pre-commit config")
-    bare_clone.git("push", "-q", "--no-verify", "origin", "main")
-    bare_clone.git("push", "-q", "origin", "main:refs/heads/release/1")
+    (clone.path / ".pre-commit-config.yaml").write_text(edited)
+    clone.git("add", ".pre-commit-config.yaml")
+    clone.git("commit", "-q", "-m", "pre-commit config")
+    clone.git("push", "-q", "origin", "main", "main:refs/heads/release/1.0")
     subprocess.run(
-        [*PRE_COMMIT, "install", "--hook-type", "pre-push"],
-        cwd=bare_clone.path,
+        [*PRE_COMMIT, "install", "--hook-type", "pre-commit", "--hook-type", "pre-push"],
+        cwd=clone.path,
         check=True,
         capture_output=True,
     )
-    diverge(bare_clone)
-    forced = bare_clone.run("push", "--force", "origin", "main")
-    assert forced.returncode != 0  # agentgov-protect, through the framework
-    assert "[git.force-push-protected] refs/heads/main" in forced.stdout + forced.stderr
-    deleted = bare_clone.run("push", "origin", ":release/1")
-    assert deleted.returncode == 0  # the gap the wrapper closes
-    assert bare_clone.remote_head("refs/heads/release/1") is None
+    return clone
+
+
+def test_pre_commit_alone_refuses_every_commit_until_the_wrapper_is_installed(
+    pre_commit_alone: Clone,
+) -> None:
+    (pre_commit_alone.path / "notes.txt").write_text("work\n")
+    pre_commit_alone.git("add", "notes.txt")
+    done = pre_commit_alone.run("commit", "-q", "-m", "work")
+    assert done.returncode == 1
+    assert wrapper_missing("commit") in done.stdout + done.stderr
+    assert pre_commit_alone.git("status", "--porcelain") == "A  notes.txt\n"
+
+
+def test_pre_commit_alone_refuses_every_push_it_shows_agentgov(pre_commit_alone: Clone) -> None:
+    pre_commit_alone.git("commit", "-q", "--no-verify", "--allow-empty", "-m", "ahead")
+    done = pre_commit_alone.run("push", "origin", "main")
+    assert done.returncode == 1
+    assert wrapper_missing("push") in done.stdout + done.stderr
+    assert pre_commit_alone.remote_head() != pre_commit_alone.head()
+
+
+def test_after_agentgov_install_git_deletions_are_refused_and_fast_forwards_pass(
+    pre_commit_alone: Clone,
+) -> None:
+    installed = pre_commit_alone.run_command([str(AGENTGOV), "install", "git"])
+    assert installed.returncode == 0, installed.stderr
+    deleted = pre_commit_alone.run("push", "origin", "--delete", "release/1.0")
+    assert deleted.returncode == 1
+    assert "[git.delete-protected-branch] refs/heads/release/1.0" in deleted.stderr
+    assert pre_commit_alone.remote_head("refs/heads/release/1.0") is not None
+    pre_commit_alone.commit("ahead")
+    pushed = pre_commit_alone.run("push", "origin", "main")
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert pre_commit_alone.remote_head() == pre_commit_alone.head()
+
+
+def test_pre_commit_run_outside_git_hooks_is_not_refused(pre_commit_alone: Clone) -> None:
+    """CI's `pre-commit run --all-files` installs no git hooks: nothing to wrap."""
+    for name in ("pre-commit", "pre-push"):
+        (pre_commit_alone.path / ".git" / "hooks" / name).unlink()
+    done = pre_commit_alone.run_command([*PRE_COMMIT, "run", "--all-files"])
+    assert done.returncode == 0, done.stdout
+    assert "agentgov: validate the policy, guard its files" in done.stdout
 
 
 def test_uninstall_restores_the_config_and_the_hooks(

@@ -8,7 +8,9 @@ that the manifest file says the same.
 - ``agentgov-validate``: the commit checks (a staged policy must validate; an agent session
   may not commit changes to the guard's files). Its ``files`` pattern covers every guard
   file that can be committed, not only ``.agentgov/``: an agent committing a change to
-  ``.claude/settings.json`` must be seen too.
+  ``.claude/settings.json`` must be seen too. It runs on every commit (``always_run``, with
+  only the matching files passed), because it also refuses while agentgov's pre-push
+  wrapper is missing (``framework_wrapper``).
 - ``agentgov-protect``: the pre-push judgement, from pre-commit's ``PRE_COMMIT_*``
   variables. pre-commit runs pre-push hooks for the first ref of a push only, and never for
   a deletion, so ``agentgov install git`` also wraps pre-commit's pre-push script with
@@ -51,6 +53,7 @@ FRAMEWORK_HOOKS: tuple[FrameworkHook, ...] = (
         description="A staged .agentgov/policy.yaml must validate; an agent session may "
         "not commit changes to agentgov's policy, hooks or settings (guard.tamper).",
         files=GUARD_FILES_PATTERN,
+        always_run=True,
     ),
     FrameworkHook(
         id="agentgov-protect",

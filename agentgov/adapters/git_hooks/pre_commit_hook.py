@@ -231,7 +231,7 @@ def staged_commit(root: Path, io: HookIO, named: Sequence[str] = ()) -> StagedCo
     )
 
 
-def pre_commit(root: Path, io: HookIO, named: Sequence[str] = ()) -> int:
+def _run_checks(root: Path, io: HookIO, named: Sequence[str] = ()) -> int:
     """Run every check; print the findings. Exit 1 on any."""
     findings = check_commit(staged_commit(root, io, named))
     if findings:
@@ -240,9 +240,23 @@ def pre_commit(root: Path, io: HookIO, named: Sequence[str] = ()) -> int:
     return int(ExitCode.OK)
 
 
+def pre_commit(root: Path, io: HookIO, named: Sequence[str] = ()) -> int:
+    """``agentgov-validate`` in the pre-commit framework: the checks, and a refusal while
+    pre-commit's hooks run here without agentgov's pre-push wrapper (``framework_wrapper``:
+    pre-commit alone never shows agentgov a branch deletion)."""
+    from agentgov.adapters.git_hooks.framework_wrapper import missing_wrapper
+
+    status = _run_checks(root, io, named)
+    problem = missing_wrapper(root, "commit")
+    if problem is not None:
+        io.err.write(f"agentgov: {problem}\n")
+        return int(ExitCode.VIOLATION)
+    return status
+
+
 def git_pre_commit(root: Path, hook_dir: Path, args: Sequence[str], io: HookIO) -> int:
     """git's pre-commit hook: agentgov's checks, then the hook that was there before."""
-    status = pre_commit(root, io)
+    status = _run_checks(root, io)
     if status != 0:
         return status
     return run_chained(hook_dir, "pre-commit", args, None, io.environ).returncode
