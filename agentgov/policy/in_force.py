@@ -95,8 +95,9 @@ def policy_in_force(start: Path) -> PolicyInForce:
         return _unreadable_memory(layout, cache_dir, memory, found, committed, working)
     if found is not None and committed is not None:
         ref, commit = found
+        result = _branch_result(cache_dir, ref, commit, committed, working)  # valid first
         write_memory(cache_dir, Memory(ref, commit, cache.content_key(committed)), committed)
-        return _branch_result(cache_dir, ref, commit, committed, working)
+        return result
     if working is not None:
         where = found[0] if found else "the default branch"
         return PolicyInForce(
@@ -172,8 +173,11 @@ def _from_memory(
                 f"remembered commit {memory.commit[:12]}"
             )
         else:  # a forward move: a fetch brought a reviewed descendant
+            # Loaded before it is remembered: an invalid policy is an error (PolicyError,
+            # naming the branch), and the memory keeps the last valid one.
+            result = _branch_result(cache_dir, ref, tip, committed, working)
             write_memory(cache_dir, Memory(ref, tip, cache.content_key(committed)), committed)
-            return _branch_result(cache_dir, ref, tip, committed, working)
+            return result
     elif ref != memory.ref and remembered is not None:
         write_memory(cache_dir, Memory(ref, tip, memory.policy), remembered)
     if remembered is None:

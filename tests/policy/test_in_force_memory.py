@@ -316,6 +316,9 @@ def test_a_person_accepts_a_rewritten_branch_and_it_is_recorded(
         "policy": f"origin/main:.agentgov/policy.yaml@{rewritten[:12]}",
         "seq": 0,
     }
+    from agentgov.audit.record_check import schema_error
+
+    assert schema_error(record) is None
     detail = record["detail"]
     assert isinstance(detail, dict)
     assert detail["before"]["commit"] == setup.reviewed
@@ -451,3 +454,20 @@ def test_while_refused_pushes_are_denied_and_say_why(setup: Setup) -> None:
     )
     assert judged(setup.clone, "git status") == ("allow", "git status: reads only")
     assert judged(setup.clone, "git push --force origin main")[0] == "deny"
+
+
+def test_an_invalid_policy_merged_later_is_an_error_and_not_remembered(setup: Setup) -> None:
+    from agentgov.errors import PolicyError
+
+    (setup.upstream / ".agentgov" / "policy.yaml").write_text("version: 1\ntask_classes: {}\n")
+    git(setup.upstream, "commit", "-q", "-am", "broken policy")
+    git(setup.upstream, "push", "-q", "origin", "main")
+    git(setup.clone, "fetch", "-q")
+    with pytest.raises(PolicyError) as caught:
+        policy_in_force(setup.clone)
+    assert caught.value.problems == (
+        "origin/main:.agentgov/policy.yaml:2:1: task_classes: missing required key 'default'",
+    )
+    memory = read_memory(memory_file(setup.clone).parent)
+    assert isinstance(memory, Memory)
+    assert memory.commit == setup.reviewed
