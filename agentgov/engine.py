@@ -66,10 +66,15 @@ class ShellJudgement:
     base: tuple[Finding, ...]
 
 
-def evaluate(subject: Subject, policy: Policy, context: Context) -> Decision:
-    """The decision for any subject: a shell command, a file edit or read, a fixed action."""
+def evaluate(
+    subject: Subject, policy: Policy, context: Context, *, analysis: Analysis | None = None
+) -> Decision:
+    """The decision for any subject: a shell command, a file edit or read, a fixed action.
+    ``analysis``, when given, is the shell command's analysis at ``context.cwd`` and
+    ``context.home``, which the adapter already made to read the paths the command writes
+    (``local_context.shell_work``); it is not made twice."""
     if isinstance(subject, ShellCommand):
-        return _judge_shell(subject.command, policy, context)[0]
+        return _judge_shell(subject.command, policy, context, analysis)[0]
     # Only file tools need these; importing them costs every Bash call of the hook.
     from agentgov.evaluators.file_access import edit_class, edit_hits, read_hits
 
@@ -98,6 +103,7 @@ def _shell_context(policy: Policy, context: Context) -> ShellContext:
         branch=context.branch,
         env=context.env,
         read_text=context.read_text,
+        repositories=context.repositories,
     )
 
 
@@ -186,15 +192,18 @@ def _rule_hits(analysis: Analysis, shell: ShellContext) -> list[Hit]:
     return hits
 
 
-def judge_shell(subject: ShellCommand, policy: Policy, context: Context) -> ShellJudgement:
-    return ShellJudgement(*_judge_shell(subject.command, policy, context))
+def judge_shell(
+    subject: ShellCommand, policy: Policy, context: Context, *, analysis: Analysis | None = None
+) -> ShellJudgement:
+    return ShellJudgement(*_judge_shell(subject.command, policy, context, analysis))
 
 
 def _judge_shell(
-    command: str, policy: Policy, context: Context
+    command: str, policy: Policy, context: Context, analysis: Analysis | None = None
 ) -> tuple[Decision, Analysis, tuple[Finding, ...]]:
     shell = _shell_context(policy, context)
-    analysis = analyze(command, cwd=context.cwd, home=context.home)
+    if analysis is None:
+        analysis = analyze(command, cwd=context.cwd, home=context.home)
     base = tuple(_base_findings(analysis, shell))
     hits = _rule_hits(analysis, shell)
     enforced, shadow = _apply_modes(policy, hits) if hits else ((), ())

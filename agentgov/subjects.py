@@ -30,6 +30,9 @@ class Context:
     ``level`` and ``task_class`` are already resolved (kill switch applied) by the caller;
     ``env`` holds the environment variables that may mark production; ``read_text`` is the
     one I/O a rule may ask for (reading a requirements file named by ``pip install -r``).
+    ``project_root`` is the cwd's repository or, from a cwd outside any, that of the files
+    the action touches; ``repositories`` holds the root of every repository the action
+    touches (the project's first), whose guard files are all guarded.
     """
 
     level: Level
@@ -40,6 +43,7 @@ class Context:
     branch: str | None = None
     env: tuple[tuple[str, str], ...] = ()
     read_text: Callable[[str], str | None] = field(default=_no_files, compare=False)
+    repositories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
-"""Build the engine's Context from the machine: cwd, repository, branch, environment.
+"""Build the engine's Context from the machine: cwd, repositories, branch, environment.
 
-Adapters (CLI, hooks) call this; the engine never looks at the machine itself. The level
-comes from the task class the work belongs to, lowered to 1 when the kill switch is engaged.
+Adapters (CLI, hooks) call this; the engine never looks at the machine itself. The work is
+placed relative to the repository of what it touches, not to the cwd it starts from
+(docs/policy.md, "Task classes"): ``locate`` finds the repository of the cwd and of every
+path the work touches or writes, the project is the cwd's repository or, from a cwd
+outside any, the first touched path's, and the guard's files of every one of them are
+guarded. The level comes from the task class the work belongs to, lowered to 1 when the
+kill switch is engaged.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentgov.git_layout import current_branch, find_repo
+from agentgov.evaluators.shell.model import Analysis
+from agentgov.git_layout import RepoLayout, current_branch, find_repo
 from agentgov.policy.model import Level, Policy
 from agentgov.policy.task_class import choose_task_class
 from agentgov.subjects import Context
@@ -27,6 +33,43 @@ class Placement:
     because: str
 
 
+@dataclass(frozen=True)
+class Location:
+    """The repositories the work concerns.
+
+    - ``cwd``: where it starts (absolute, symlinks resolved).
+    - ``project``: the cwd's repository or, when the cwd is in none, the repository of the
+      first touched path that is in one; None when nothing is in a repository.
+    - ``touched``: each touched path, absolute (a tree write keeps its trailing ``/``),
+      with the root of the repository holding it (None outside any).
+    """
+
+    cwd: Path
+    project: RepoLayout | None
+    touched: tuple[tuple[str, str | None], ...] = ()
+
+    @property
+    def policy_start(self) -> Path:
+        """Where the policy in force is looked up: the project, else the cwd."""
+        return self.project.root if self.project is not None else self.cwd
+
+    @property
+    def repositories(self) -> tuple[str, ...]:
+        """Every repository root the work touches, the project's first."""
+        roots = [str(self.project.root)] if self.project is not None else []
+        roots.extend(root for _, root in self.touched if root is not None)
+        return tuple(dict.fromkeys(roots))
+
+
+@dataclass(frozen=True)
+class ShellWork:
+    """A shell command's analysis (to hand to the engine, which need not analyse it again)
+    and the paths it writes, which choose its task class."""
+
+    analysis: Analysis
+    paths: tuple[str, ...]
+
+
 def read_text_file(path: str) -> str | None:
     """Read a file a rule asked for (``pip install -r FILE``), capped at 1 MiB."""
     try:
@@ -36,12 +79,70 @@ def read_text_file(path: str) -> str | None:
         return None
 
 
-def _repo_relative(paths: Sequence[str], cwd: Path, root: Path) -> tuple[str, ...]:
-    """Paths as the policy's path globs see them: relative to the repository root."""
-    relative = []
+def home_directory(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return env.get("HOME") or str(Path.home())
+
+
+def shell_work(command: str, cwd: Path, environ: Mapping[str, str] | None = None) -> ShellWork:
+    """Analyse ``command`` as it runs in ``cwd`` (the analysis the engine judges) and read
+    the paths it writes."""
+    # Imported here: only shell commands need the analyser.
+    from agentgov.evaluators.shell.analyze import analyze
+    from agentgov.evaluators.written_paths import written_paths
+
+    home = home_directory(environ)
+    analysis = analyze(command, cwd=str(cwd.resolve()), home=home)
+    return ShellWork(analysis, written_paths(analysis, home))
+
+
+def locate(cwd: Path, paths: Sequence[str] = ()) -> Location:
+    """The repositories of ``cwd`` and of each path (absolute, or relative to ``cwd``)."""
+    start = cwd.resolve()
+    layout = find_repo(start)
+    roots: dict[str, RepoLayout | None] = {}
+    touched: list[tuple[str, str | None]] = []
+    project = layout
     for path in paths:
-        absolute = Path(os.path.normpath(cwd.resolve() / path))
-        relative.append(str(absolute.relative_to(root)) if absolute.is_relative_to(root) else path)
+        absolute = _absolute(path, start)
+        # One lookup per directory: a command can name thousands of files (``rm a b c``).
+        directory = absolute.rstrip("/").rpartition("/")[0] or "/"
+        if directory not in roots:
+            roots[directory] = _repo_of(absolute)
+        found = roots[directory]
+        if project is None and found is not None:
+            project = found
+        touched.append((absolute, str(found.root) if found else None))
+    return Location(start, project, tuple(touched))
+
+
+def _absolute(path: str, cwd: Path) -> str:
+    if path.startswith("~"):
+        path = os.path.expanduser(path)
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    return absolute + "/" if path.endswith("/") and absolute != "/" else absolute
+
+
+def _repo_of(absolute: str) -> RepoLayout | None:
+    """The repository holding ``absolute`` (which may not exist yet), symlinks resolved."""
+    return find_repo(Path(absolute.rstrip("/") or "/"))
+
+
+def _repo_relative(location: Location) -> tuple[str, ...]:
+    """Touched paths as the policy's path globs see them: relative to the root of the
+    repository that holds each; outside any repository, relative to the cwd when beneath
+    it (``/tmp/Dockerfile.new`` written from a project is no infrastructure of it)."""
+    relative = []
+    for absolute, root in location.touched:
+        tree = absolute.endswith("/")
+        path = absolute.rstrip("/") or "/"
+        base = root if root is not None else str(location.cwd)
+        candidates = (path, os.path.realpath(path)) if root is not None else (path,)
+        for candidate in candidates:
+            if candidate == base or candidate.startswith(base.rstrip("/") + "/"):
+                inside = os.path.relpath(candidate, base)
+                relative.append(inside + "/" if tree and inside != "." else inside)
+                break
     return tuple(relative)
 
 
@@ -53,15 +154,22 @@ def place(
     level: Level | None = None,
     task_class: str | None = None,
     paths: Sequence[str] = (),
+    location: Location | None = None,
+    partial: bool = False,
 ) -> Placement:
     """The context for work in ``cwd``; ``paths`` (absolute, or relative to ``cwd``) are the
-    files the work touches, which choose the task class."""
+    files the work touches, which choose the task class (``location``, when given, is
+    ``locate(cwd, paths)``, already done to find the policy). ``partial`` says the paths are
+    only some of what the work does (the writes of a shell command, which may also reach
+    the network): they can then make the class stricter than ``default``, never looser."""
     env = dict(os.environ if environ is None else environ)
-    layout = find_repo(cwd)
+    where = location if location is not None else locate(cwd, paths)
+    layout = where.project
     branch = current_branch(layout) if layout else None
     explicit = task_class or env.get("AGENTGOV_TASK_CLASS")
-    in_repo = _repo_relative(paths, cwd, layout.root) if layout else tuple(paths)
-    choice = choose_task_class(policy, explicit=explicit, branch=branch, paths=in_repo)
+    choice = choose_task_class(
+        policy, explicit=explicit, branch=branch, paths=_repo_relative(where), partial=partial
+    )
     chosen_level = level or choice.task_class.level
     because = choice.because
     if level is not None:
@@ -69,15 +177,15 @@ def place(
     if policy.kill_switch.engaged:
         chosen_level = Level.SUGGEST
         because += f"; kill switch engaged ({policy.kill_switch.reason or 'no reason given'})"
-    home = env.get("HOME") or str(Path.home())
     context = Context(
         level=chosen_level,
         task_class=choice.task_class.name,
-        cwd=str(cwd.resolve()),
-        home=home,
+        cwd=str(where.cwd),
+        home=home_directory(env),
         project_root=str(layout.root) if layout else None,
         branch=branch,
         env=tuple(sorted(env.items())),
         read_text=read_text_file,
+        repositories=where.repositories,
     )
     return Placement(context, because)

@@ -39,7 +39,7 @@ def edit_class(paths: tuple[str, ...], ctx: ShellContext) -> tuple[ActionClass, 
 
 
 def edit_hits(paths: tuple[str, ...], ctx: ShellContext) -> Iterator[Hit]:
-    entries = guarded_entries(ctx.project_root, ctx.home, ctx.policy.audit.notes_ref)
+    entries = guarded_entries(ctx.guard_roots, ctx.home, ctx.policy.audit.notes_ref)
     for path in paths:
         entry = guarded_target(_absolute(path, ctx), entries)
         if entry is not None:

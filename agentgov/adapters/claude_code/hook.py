@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from agentgov.adapters.claude_code.payload import HookEvent, parse_event
-from agentgov.adapters.claude_code.tools import tool_call
-from agentgov.adapters.local_context import place
+from agentgov.adapters.claude_code.tools import tool_call, touched
+from agentgov.adapters.local_context import locate, place
 from agentgov.audit.journal import Journal, clip
 from agentgov.audit.redact import redact
 from agentgov.engine import Decision, evaluate
@@ -142,11 +142,22 @@ def _dispatch(event: HookEvent, out: IO[str], environ: Mapping[str, str]) -> int
 def _pre_tool_use(
     event: HookEvent, journal: Journal, out: IO[str], environ: Mapping[str, str]
 ) -> int:
-    found = policy_in_force(Path(event.cwd))
+    # What the call touches (a file tool's path, the paths a Bash command writes) decides
+    # the repository whose policy and guard apply, whatever the cwd, and the task class.
+    seen = touched(event.tool_name, event.tool_input, event.cwd, environ)
+    location = locate(Path(event.cwd), seen.paths)
+    found = policy_in_force(location.policy_start)
     policy = found.policy
-    call = tool_call(event.tool_name, event.tool_input, policy, event.cwd)
-    placement = place(policy, Path(event.cwd), environ=environ, paths=call.paths)
-    decision = evaluate(call.subject, policy, placement.context)
+    call = tool_call(event.tool_name, event.tool_input, policy, event.cwd, seen)
+    placement = place(
+        policy,
+        Path(event.cwd),
+        environ=environ,
+        paths=seen.paths,
+        location=location,
+        partial=seen.partial,
+    )
+    decision = evaluate(call.subject, policy, placement.context, analysis=seen.analysis)
     sent, reason = _answer(decision, event, environ, found)
     record: dict[str, Any] = {
         "source": "claude-code",

@@ -1,16 +1,22 @@
-"""What a Claude Code tool call is, as a subject the engine can judge.
+"""What a Claude Code tool call is, as a subject the engine can judge, and what it touches.
 
 The only I/O here is resolving symlinks of the paths a file tool names, so that a link
-into a guarded directory is judged where it really points.
+into a guarded directory is judged where it really points. ``touched`` comes first: the
+paths a call touches (a file tool's, or those a Bash command writes, read from its
+analysis) decide which repository's policy is in force and the task class.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from agentgov.adapters.claude_code.payload import PayloadError
+from agentgov.adapters.local_context import shell_work
+from agentgov.evaluators.shell.model import Analysis
 from agentgov.policy.globs import match_name
 from agentgov.policy.model import ActionClass, Policy
 from agentgov.subjects import FileEdit, FileRead, FixedAction, ShellCommand, Subject
@@ -36,6 +42,18 @@ TALK_TOOLS = frozenset(
 
 
 @dataclass(frozen=True)
+class Touched:
+    """What a call touches: ``paths`` choose the repository and the task class; a Bash
+    command's ``analysis`` is handed to the engine, which need not make it again;
+    ``partial`` says the paths are only the writes of a command that may do more."""
+
+    paths: tuple[str, ...] = ()
+    real_paths: tuple[str, ...] = ()
+    analysis: Analysis | None = None
+    partial: bool = False
+
+
+@dataclass(frozen=True)
 class ToolCall:
     """The subject to judge, the text the audit trail records, and the paths that choose
     the task class."""
@@ -43,6 +61,7 @@ class ToolCall:
     subject: Subject
     text: str
     paths: tuple[str, ...] = ()
+    analysis: Analysis | None = None
 
 
 def _real(paths: tuple[str, ...], cwd: str) -> tuple[str, ...]:
@@ -55,23 +74,66 @@ def _real(paths: tuple[str, ...], cwd: str) -> tuple[str, ...]:
     return tuple(resolved)
 
 
-def tool_call(tool: str, tool_input: dict[str, Any], policy: Policy, cwd: str) -> ToolCall:
+def _command(tool_input: dict[str, Any]) -> str:
+    command = tool_input.get("command")
+    if not isinstance(command, str):
+        raise PayloadError("Bash tool_input lacks a 'command' string")
+    return command
+
+
+def _edited(tool: str, tool_input: dict[str, Any]) -> str:
+    path = tool_input.get("file_path") or tool_input.get("notebook_path")
+    if not isinstance(path, str) or not path:
+        raise PayloadError(f"{tool} tool_input lacks a 'file_path' string")
+    return path
+
+
+def _read_paths(tool_input: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(
+        value
+        for key in ("file_path", "path", "notebook_path")
+        if isinstance(value := tool_input.get(key), str) and value
+    )
+
+
+def touched(
+    tool: str, tool_input: dict[str, Any], cwd: str, environ: Mapping[str, str] | None = None
+) -> Touched:
+    """The paths a call touches: a file tool's path (and where its symlinks lead), or the
+    paths a Bash command writes (``sed -i``, ``>>``, ``cp``... see
+    ``evaluators/written_paths.py``), each absolute or relative to ``cwd``."""
     if tool == "Bash":
-        command = tool_input.get("command")
-        if not isinstance(command, str):
-            raise PayloadError("Bash tool_input lacks a 'command' string")
-        return ToolCall(ShellCommand(command), command)
+        work = shell_work(_command(tool_input), Path(cwd), environ)
+        return Touched(work.paths, (), work.analysis, partial=True)
     if tool in EDIT_TOOLS:
-        path = tool_input.get("file_path") or tool_input.get("notebook_path")
-        if not isinstance(path, str) or not path:
-            raise PayloadError(f"{tool} tool_input lacks a 'file_path' string")
-        return ToolCall(FileEdit((path,), _real((path,), cwd)), path, (path,))
+        path = _edited(tool, tool_input)
+        real = _real((path,), cwd)
+        return Touched((path, *real), real)
     if tool in READ_TOOLS:
-        paths = tuple(
-            value
-            for key in ("file_path", "path", "notebook_path")
-            if isinstance(value := tool_input.get(key), str) and value
-        )
+        paths = _read_paths(tool_input)
+        return Touched(paths, _real(paths, cwd))
+    return Touched()
+
+
+def tool_call(
+    tool: str,
+    tool_input: dict[str, Any],
+    policy: Policy,
+    cwd: str,
+    seen: Touched | None = None,
+) -> ToolCall:
+    """The call as a subject; ``seen`` is ``touched(tool, tool_input, cwd)``, when the caller
+    already has it."""
+    if seen is None:
+        seen = touched(tool, tool_input, cwd)
+    if tool == "Bash":
+        command = _command(tool_input)
+        return ToolCall(ShellCommand(command), command, seen.paths, seen.analysis)
+    if tool in EDIT_TOOLS:
+        path = _edited(tool, tool_input)
+        return ToolCall(FileEdit((path,), seen.real_paths), path, seen.paths)
+    if tool in READ_TOOLS:
+        paths = _read_paths(tool_input)
         globs = tuple(
             value
             for key in ("pattern", "glob")
@@ -81,8 +143,8 @@ def tool_call(tool: str, tool_input: dict[str, Any], policy: Policy, cwd: str) -
         )
         # Grep's glob filters names inside its path; judge it as a pattern under that path.
         anchored = tuple(os.path.join(paths[0], g) if paths else g for g in globs)
-        subject = FileRead(paths, anchored, _real(paths, cwd))
-        return ToolCall(subject, " ".join((*paths, *globs)), paths)
+        subject = FileRead(paths, anchored, seen.real_paths)
+        return ToolCall(subject, " ".join((*paths, *globs)), seen.paths)
     if tool in NETWORK_TOOLS:
         target = str(tool_input.get("url") or tool_input.get("query") or "")
         return ToolCall(FixedAction(tool, ActionClass.NETWORK, "web access", target), target)

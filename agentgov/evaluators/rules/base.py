@@ -31,6 +31,9 @@ class ShellContext:
       ``RAILS_ENV``, ``KUBECONFIG``...), as sorted pairs.
     - ``read_text``: reads a file named by the command (``pip install -r FILE``); returns
       None when it cannot. This is the only I/O a rule may cause.
+    - ``repositories``: the root of every repository the command touches (the adapter
+      found them from the paths it writes, whatever the cwd); ``guard_roots`` adds the
+      project's.
     """
 
     policy: Policy
@@ -40,6 +43,17 @@ class ShellContext:
     branch: str | None = None
     env: tuple[tuple[str, str], ...] = ()
     read_text: Callable[[str], str | None] = field(default=_no_files, compare=False)
+    repositories: tuple[str, ...] = ()
+
+    @property
+    def guard_roots(self) -> tuple[str, ...]:
+        """The repositories whose guard files must not be written: the project's and those
+        of every path the command touches."""
+        if self.project_root is None:
+            return self.repositories
+        if not self.repositories or self.repositories == (self.project_root,):
+            return (self.project_root,)
+        return tuple(dict.fromkeys((self.project_root, *self.repositories)))
 
     def getenv(self, name: str) -> str | None:
         for key, value in self.env:

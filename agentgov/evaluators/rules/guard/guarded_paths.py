@@ -1,6 +1,7 @@
 """The files that make up the guard, and whether an absolute path (or glob) reaches one.
 
-Guarded, relative to the project root: ``.agentgov/`` (the policy), ``.git/hooks/``,
+Guarded, relative to the root of every repository the action touches (each found from the
+path being touched, whatever the cwd): ``.agentgov/`` (the policy), ``.git/hooks/``,
 ``.git/agentgov/`` (the audit journal), the audit notes ref's file under ``.git/``,
 ``.git/config`` (where ``core.hooksPath`` lives), ``.pre-commit-config.yaml`` and
 ``.claude/settings*.json``; relative to the home directory: ``.claude/settings*.json``.
@@ -37,23 +38,16 @@ class Guarded:
 
 
 @lru_cache(maxsize=64)
-def guarded_entries(project_root: str | None, home: str, notes_ref: str) -> tuple[Guarded, ...]:
-    """Every guarded location for this project and user."""
+def guarded_entries(
+    project_root: str | tuple[str, ...] | None, home: str, notes_ref: str
+) -> tuple[Guarded, ...]:
+    """Every guarded location for these repositories (one root, several, or None) and user.
+    Each repository's guard is found from its own root, whatever the cwd: a write into
+    another repository (``echo x > /abs/other/.agentgov/policy.yaml``) reaches its guard."""
+    roots = (project_root,) if isinstance(project_root, str) else project_root or ()
     entries: list[Guarded] = []
-    if project_root is not None:
-        root = project_root.rstrip("/") or "/"
-
-        def under(relative: str, label: str, pattern: str | None = None) -> None:
-            entries.append(Guarded(f"{root.rstrip('/')}/{relative}", label, root, pattern))
-
-        under(".agentgov", "agentgov's policy directory .agentgov/")
-        under(".git/hooks", "the git hooks in .git/hooks/")
-        under(".git/agentgov", "agentgov's audit journal in .git/agentgov/")
-        under(f".git/{notes_ref}", f"the audit trail ref {notes_ref}")
-        under(".git/config", "the repository's git config (where core.hooksPath is set)")
-        under(".pre-commit-config.yaml", "the pre-commit configuration")
-        for name in _SETTINGS:
-            under(f".claude/{name}", "Claude Code's hook settings", "settings*.json")
+    for project in roots:
+        entries.extend(_under_root(project.rstrip("/") or "/", notes_ref))
     for name in _SETTINGS:
         entries.append(
             Guarded(
@@ -64,6 +58,24 @@ def guarded_entries(project_root: str | None, home: str, notes_ref: str) -> tupl
             )
         )
     return tuple(entries)
+
+
+def _under_root(root: str, notes_ref: str) -> list[Guarded]:
+    """The guarded locations of the repository at ``root``."""
+    entries: list[Guarded] = []
+
+    def under(relative: str, label: str, pattern: str | None = None) -> None:
+        entries.append(Guarded(f"{root.rstrip('/')}/{relative}", label, root, pattern))
+
+    under(".agentgov", "agentgov's policy directory .agentgov/")
+    under(".git/hooks", "the git hooks in .git/hooks/")
+    under(".git/agentgov", "agentgov's audit journal in .git/agentgov/")
+    under(f".git/{notes_ref}", f"the audit trail ref {notes_ref}")
+    under(".git/config", "the repository's git config (where core.hooksPath is set)")
+    under(".pre-commit-config.yaml", "the pre-commit configuration")
+    for name in _SETTINGS:
+        under(f".claude/{name}", "Claude Code's hook settings", "settings*.json")
+    return entries
 
 
 def _segments(path: str) -> list[str]:
