@@ -28,6 +28,14 @@ as parents, and moves the ref with the same compare-and-swap as every other writ
 git's three-way merge it never drops a line one side removed: the trail is append-only,
 and a record deleted in one clone is restored by the other rather than lost everywhere.
 
+Why signed notes commits go through ``git commit-tree -S``: when the user signs (the
+``agentgov.signNotes`` setting, else ``commit.gpgSign``), a notes commit should carry a
+signature made exactly as git makes one, by git's own signing program (``ssh-keygen -Y
+sign``, ``gpg`` or ``gpgsm``, per ``gpg.format``, ``gpg.program`` and ``user.signingKey``,
+with an agent's key as git would use it). libgit2 has no signing of its own, so both
+backends hand the commit to git when signing, and move the ref with the same
+compare-and-swap as ever. ``audit verify`` checks the signatures (see notes_history).
+
 Why a git CLI backend: libgit2 cannot open repositories whose refs live in a reftable
 (``extensions.refStorage = reftable``, git >= 2.45). Rather than refuse, such repositories
 are written through git plumbing (``hash-object``, ``mktree``, ``commit-tree``, and
@@ -141,6 +149,7 @@ class _Backend(Protocol):
     def write_blob(self, data: bytes) -> str: ...
     def write_tree(self, base: str | None, changes: Mapping[str, _Entry | None]) -> str | None: ...
     def write_commit(self, tree: str, parents: Sequence[str], message: str) -> str: ...
+    def identity(self) -> tuple[str, str]: ...
     def move_ref(self, ref: str, new: str, old: str | None, message: str) -> None: ...
     def descends(self, commit: str, ancestor: str) -> bool: ...
 
@@ -170,6 +179,19 @@ class NotesStore:
         self.ref_storage = ref_storage(self.common_dir)
         self._max_attempts = max_attempts
         self._backend = _open_backend(self.git_dir, self.ref_storage, backend)
+        self._sign: bool | None = None
+
+    @property
+    def signs(self) -> bool:
+        """Whether this store signs the notes commits it writes (read once, at first use)."""
+        if self._sign is None:
+            self._sign = signing_configured(self.git_dir)
+        return self._sign
+
+    def _commit(self, tree: str, parents: Sequence[str], message: str) -> str:
+        if not self.signs:
+            return self._backend.write_commit(tree, parents, message)
+        return _signed_commit(self.git_dir, tree, parents, message, self._backend.identity())
 
     @property
     def backend(self) -> str:
@@ -241,8 +263,13 @@ class NotesStore:
         """Append ``lines`` to the note on ``commit``; see :meth:`append_many`."""
         return self.append_many({commit: lines})
 
-    def append_many(self, lines_by_commit: Mapping[str, Sequence[bytes]]) -> AppendResult:
+    def append_many(
+        self, lines_by_commit: Mapping[str, Sequence[bytes]], *, trailers: Sequence[str] = ()
+    ) -> AppendResult:
         """Append lines to the notes of several commits in ONE notes commit.
+
+        ``trailers`` are lines for the notes commit's message (the flush names each
+        session's new tip there: see ``notes_history.tip_trailer``).
 
         One commit per flush keeps the notes history short and makes the flush atomic: a
         reader sees all of a journal's records or none. Each line must be non-empty and
@@ -265,7 +292,7 @@ class NotesStore:
                 for commit, block in pending.items()
             }
 
-        return self._update(plan, "append")
+        return self._update(plan, "append", trailers)
 
     def copy_notes(self, pairs: Sequence[tuple[str, str]]) -> AppendResult:
         """Union the note of each ``old`` into the note of its ``new`` commit, in one commit.
@@ -334,13 +361,18 @@ class NotesStore:
                 )
             tree = _write_notes_tree(ours, contents) if contents else ours_tree
             message = f"Notes merged by 'agentgov merge' from {theirs}\n"
-            new = backend.write_commit(tree, [tip, theirs], message)
+            new = self._commit(tree, [tip, theirs], message)
             backend.move_ref(self.ref, new, tip, message)
             return MergeResult("merged", new, tuple(sorted(contents)), number)
 
         return self._retrying(attempt)
 
-    def _update(self, plan: Callable[[_Snapshot], dict[str, bytes]], verb: str) -> AppendResult:
+    def _update(
+        self,
+        plan: Callable[[_Snapshot], dict[str, bytes]],
+        verb: str,
+        trailers: Sequence[str] = (),
+    ) -> AppendResult:
         """Read the tip, plan the new notes, write them, swap the ref; retry a lost race.
 
         ``plan`` runs again on every attempt, against the tip of that attempt, so a record
@@ -355,7 +387,9 @@ class NotesStore:
                 return AppendResult(None, (), 0)
             tree = _write_notes_tree(snapshot, contents)
             message = f"Notes added by 'agentgov {verb}'\n"
-            new = self._backend.write_commit(tree, [] if tip is None else [tip], message)
+            if trailers:
+                message += "\n" + "".join(f"{line}\n" for line in trailers)
+            new = self._commit(tree, [] if tip is None else [tip], message)
             self._backend.move_ref(self.ref, new, tip, message)
             return AppendResult(new, tuple(sorted(contents)), number)
 
@@ -712,6 +746,9 @@ class _Libgit2Backend:
                 builder.remove(name)
         return str(builder.write()) if len(builder) else None
 
+    def identity(self) -> tuple[str, str]:
+        return self._identity
+
     def write_commit(self, tree: str, parents: Sequence[str], message: str) -> str:
         author = pygit2.Signature(*self._identity)
         given: list[str | pygit2.Oid] = list(parents)
@@ -879,6 +916,11 @@ class _GitCliBackend:
             return False
         return True
 
+    def identity(self) -> tuple[str, str]:
+        if self._identity is None:
+            self._identity = self._read_identity()
+        return self._identity["GIT_AUTHOR_NAME"], self._identity["GIT_AUTHOR_EMAIL"]
+
     def _read_identity(self) -> dict[str, str]:
         values: dict[str, str] = {}
         for key in ("user.name", "user.email"):
@@ -899,6 +941,48 @@ class _GitCliBackend:
             self._git(["update-ref", "-m", message.strip(), ref, new, expected])
         except GitError as exc:
             raise _LostRace(str(exc)) from None
+
+
+SIGN_SETTING = "agentgov.signNotes"
+
+
+def signing_configured(git_dir: Path) -> bool:
+    """``agentgov.signNotes`` when set, else ``commit.gpgSign``: sign notes commits as the
+    user signs their commits, unless told otherwise for notes alone."""
+    try:
+        out = _run_git(
+            git_dir, ["config", "--get-regexp", r"^(agentgov\.signnotes|commit\.gpgsign)$"]
+        )
+    except GitError:  # exit 1: neither is set
+        return False
+    values: dict[str, bool] = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(" ")
+        values[key.lower()] = value.strip().lower() in ("", "true", "yes", "on", "1")
+    return values.get(SIGN_SETTING.lower(), values.get("commit.gpgsign", False))
+
+
+def _signed_commit(
+    git_dir: Path, tree: str, parents: Sequence[str], message: str, identity: tuple[str, str]
+) -> str:
+    """A notes commit signed by git itself (``commit-tree -S``: user.signingKey, gpg.format)."""
+    name, email = identity
+    env = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+    args = ["commit-tree", "-S", tree, "-F", "-"] + [arg for p in parents for arg in ("-p", p)]
+    try:
+        return _run_git(git_dir, args, data=message.encode(), env=env).decode().strip()
+    except GitError as err:
+        raise GitError(
+            f"cannot sign the notes commit ({err}). agentgov signs notes commits because "
+            f"{SIGN_SETTING} (or else commit.gpgSign) is true: fix the signing setup "
+            f"(user.signingKey, gpg.format), or `git config {SIGN_SETTING} false` to write "
+            "them unsigned"
+        ) from None
 
 
 def _cat_file(git_dir: Path, blobs: Sequence[str]) -> Iterator[bytes]:
