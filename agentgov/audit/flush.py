@@ -10,6 +10,12 @@ flush never mistakes another one's files for leftovers):
    target commit (``NotesStore.append_many``).
 3. Delete the ``.flushing`` files.
 
+The notes commit of step 2 names each session's new tip in its message
+(``Agentgov-Tip: <seq> <sha256> <session>``): the last record of the session it holds.
+The journal's ``.tip`` tells only this clone where a chain ended; the anchor travels with
+the notes history, so any clone's ``audit verify`` notices when a session's last records
+are deleted.
+
 A SIGKILL can land anywhere. Before 1 nothing moved. Between 1 and 2 the records sit in
 ``.flushing`` files, not yet in notes. Between 2 and 3 they are in both. So the next flush
 first takes up every leftover ``.flushing`` file, appending to the target written in its
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -32,6 +39,7 @@ from pathlib import Path
 
 from agentgov.audit.git_process import resolve_commit
 from agentgov.audit.journal import FLUSHING_SUFFIX, Journal
+from agentgov.audit.notes_history import record_place, tip_trailer
 from agentgov.errors import AgentgovError, UsageError
 from agentgov.git_layout import RepoLayout
 
@@ -130,17 +138,20 @@ def _flush_locked(
     lines: dict[str, list[bytes]] = {}
     seen: dict[str, set[tuple[str, str] | bytes]] = {}
     recovered = skipped = 0
+    tips: dict[str, tuple[int, str]] = {}
     for batch in batches:
         if batch.leftover and batch.target not in seen:
             seen[batch.target] = {_identity(raw) for raw in _lines(store.read(batch.target))}
         for raw in _lines(batch.data):
+            _advance_tip(tips, raw)
             if batch.leftover:
                 if _identity(raw) in seen[batch.target]:
                     skipped += 1
                     continue
                 recovered += 1
             lines.setdefault(batch.target, []).append(raw)
-    result = store.append_many(lines)
+    trailers = [tip_trailer(session, *tips[session]) for session in sorted(tips)]
+    result = store.append_many(lines, trailers=trailers)
     for batch in batches:
         batch.path.unlink(missing_ok=True)
     return FlushResult(
@@ -176,6 +187,18 @@ def _identity(raw: bytes) -> tuple[str, str] | bytes:
         return (json.dumps(record["session"]), json.dumps(record["seq"]))
     except (ValueError, KeyError, TypeError):
         return raw
+
+
+def _advance_tip(tips: dict[str, tuple[int, str]], raw: bytes) -> None:
+    """Keep the highest seq of each session seen, with the sha256 of its line as stored
+    (the digest the session's next record names as ``prev``)."""
+    place = record_place(raw)
+    if place is None:
+        return
+    session, seq = place
+    known = tips.get(session)
+    if known is None or seq > known[0]:
+        tips[session] = (seq, hashlib.sha256(raw).hexdigest())
 
 
 def _has_data(path: Path) -> bool:

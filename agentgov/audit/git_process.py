@@ -91,3 +91,46 @@ def resolve_commit(root: Path, revision: str) -> str | None:
     )
     text = done.stdout.strip()
     return text if done.returncode == 0 and text else None
+
+
+def output_bytes(root: Path, *args: str, data: bytes = b"") -> bytes:
+    """git's stdout as bytes, fed ``data`` on stdin; a GitError with git's message on failure.
+
+    ``subprocess.run`` feeds stdin and drains stdout together, so neither pipe can fill up
+    and stall git however much goes either way.
+    """
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            input=data,
+            capture_output=True,
+            env=git_env(),
+            check=False,
+            timeout=TIMEOUT,
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        raise GitError(f"cannot run git {' '.join(args[:2])}: {err}") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", errors="replace").strip() or f"exit {done.returncode}"
+        raise GitError(f"git {' '.join(args[:2])}: {detail}")
+    return done.stdout
+
+
+def read_objects(root: Path, names: list[str]) -> dict[str, bytes]:
+    """The contents of the objects ``names`` (ids, or ``<commit>:<path>``), through one
+    ``git cat-file --batch``; a name git cannot find is left out."""
+    if not names:
+        return {}
+    out = output_bytes(root, "cat-file", "--batch", data="".join(f"{n}\n" for n in names).encode())
+    found: dict[str, bytes] = {}
+    at = 0
+    for name in names:
+        end = out.index(b"\n", at)
+        header = out[at:end].split(b" ")
+        at = end + 1
+        if len(header) != 3:  # "<name> missing" (or ambiguous): nothing follows
+            continue
+        size = int(header[2])
+        found[name] = out[at : at + size]
+        at += size + 1  # the newline after each object
+    return found

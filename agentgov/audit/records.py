@@ -93,6 +93,15 @@ class Problem:
     session: str | None = None
     seq: int | None = None
     raw: bytes = field(default=b"", repr=False, compare=False)
+    kind: str = "unreadable"
+    """What is wrong, for machines: ``unreadable``, ``missing``, ``edited``,
+    ``out-of-order``, ``duplicated``, ``fork`` (the chain at the tip); ``line-removed``,
+    ``line-changed`` (a notes commit took a line away); ``tip-missing``, ``tip-changed``
+    (an anchored session tip is gone); ``unsigned``, ``bad-signature``,
+    ``unverified-signature`` (the notes commits' signatures)."""
+    notes_commit: str | None = None
+    """The notes commit the problem is about (which removed the line, anchored the tip,
+    or carries the signature), when there is one."""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"

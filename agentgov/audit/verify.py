@@ -1,4 +1,16 @@
-"""Tamper evidence: check every session's hash chain and sequence in the trail.
+"""Tamper evidence: the notes ref's history, every session's hash chain, anchors, signatures.
+
+Four checks, each a different way to catch a rewrite:
+
+1. The notes history (``notes_history``): every notes commit may only add lines; one that
+   removes or changes a line its parent held is named (``line-removed``, ``line-changed``),
+   even when the rewritten chain is consistent again.
+2. The chains at the tip, below.
+3. Anchors: each flush names the tips of the sessions it moved in its notes commit's
+   message; a tip that is gone (``tip-missing``) or whose line changed (``tip-changed``)
+   is reported, in any clone that has the notes history.
+4. Signatures: a badly signed notes commit is always a problem; with ``signed``, so is
+   one that is unsigned or whose signature git cannot check.
 
 Each record carries its session, ``seq`` (from 0, no gaps) and ``prev``, the sha256 of the
 session's previous line. So, within a session ordered by ``seq``:
@@ -11,8 +23,15 @@ session's previous line. So, within a session ordered by ``seq``:
   id); one line twice in one note is a *duplicate*.
 
 Identical lines on several commits are copies made by amend, rebase or reattach, not
-problems. Deleting a session's last records leaves no trace in the chain itself; where this
-clone's journal remembers the chain's tip (``--pending``), that is checked too.
+problems. Deleting a session's last records leaves no trace in the chain itself: the
+anchors and the history catch it, and where this clone's journal remembers the chain's tip
+(``--pending``), that is checked too.
+
+What none of this can see from inside one clone is a notes ref replaced by a whole new
+history (a new root): nothing of the old one is left to compare with. That is caught where
+the old history still is: the pre-push hook refuses a notes push that is not a
+fast-forward, another clone's union merge brings the old lines back beside the forged
+ones (two records claiming one seq), and a required signature cannot be forged.
 
 Read-only: safe in CI. Lines the reader cannot parse are problems as well.
 """
@@ -23,9 +42,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentgov.audit.git_process import run
 from agentgov.audit.journal import Journal, session_file_name
+from agentgov.audit.notes_history import (
+    Anchor,
+    LostLine,
+    NotesCommit,
+    Signature,
+    read_history,
+    signatures,
+)
 from agentgov.audit.records import (
     DEFAULT_REF,
+    SHORT,
     Problem,
     Record,
     cyclic_gc_paused,
@@ -47,28 +76,203 @@ class JournalTip:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """``problems`` in trail order (by session, then seq); clean when there are none."""
+    """``problems`` in order: the notes history, signatures, unreadable lines, the chains
+    (by session, then seq), anchors. Clean when there are none.
+
+    ``found`` is False when the notes ref does not exist (a clone that never fetched the
+    trail). ``notes_commits`` and ``signed`` count the notes history's commits.
+    """
 
     records: int
     sessions: int
     problems: tuple[Problem, ...]
+    found: bool = True
+    notes_commits: int = 0
+    signed: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_trail(repo: Path, ref: str = DEFAULT_REF, *, pending: bool = False) -> VerifyReport:
-    """Check the trail on ``ref``; with ``pending``, journal lines and tips as well."""
+def verify_trail(
+    repo: Path,
+    ref: str = DEFAULT_REF,
+    *,
+    pending: bool = False,
+    signed: bool = False,
+    history: bool = True,
+) -> VerifyReport:
+    """Check the trail on ``ref``; with ``pending``, journal lines and tips as well; with
+    ``signed``, every notes commit must carry a good signature. ``history`` False skips
+    the history, anchor and signature checks (the chains alone, for comparison)."""
     with cyclic_gc_paused():
+        tip = _ref_tip(repo, ref)
+        if tip is None and not pending:
+            return VerifyReport(0, 0, (), found=False)
         trail = read_trail(repo, ref, pending=pending, checked_cache=False)
         tips = _journal_tips(repo) if pending else {}
-        problems = list(trail.problems)
+        problems: list[Problem] = []
+        commits: tuple[NotesCommit, ...] = ()
+        anchors: tuple[Anchor, ...] = ()
+        if tip is not None and history:
+            notes = read_history(repo, tip)
+            commits, anchors = notes.commits, notes.anchors
+            problems.extend(lost_line_problem(lost) for lost in notes.lost)
+            problems.extend(signature_problems(commits, signatures(repo, commits), signed))
+        problems.extend(trail.problems)
         sessions = group_sessions(trail.records)
         for session in sorted(sessions):
-            tip = tips.get(session_file_name(session))  # tips are kept under the file name
-            problems.extend(check_session(session, sessions[session], tip))
-        return VerifyReport(len(trail.records), len(sessions), tuple(problems))
+            journal_tip = tips.get(session_file_name(session))  # kept under the file name
+            problems.extend(check_session(session, sessions[session], journal_tip))
+        problems.extend(check_anchors(anchors, sessions))
+        return VerifyReport(
+            len(trail.records),
+            len(sessions),
+            tuple(problems),
+            found=tip is not None,
+            notes_commits=len(commits),
+            signed=sum(1 for commit in commits if commit.signed),
+        )
+
+
+def _ref_tip(repo: Path, ref: str) -> str | None:
+    done = run(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    text = done.stdout.strip()
+    return text if done.returncode == 0 and text else None
+
+
+def lost_line_problem(lost: LostLine) -> Problem:
+    """A line a notes commit took away, named with that commit and the record's place."""
+    commit, parent = lost.notes_commit[:SHORT], lost.parent[:SHORT]
+    place = lost.record
+    rule = "a notes commit may only add lines"
+    if place is None:
+        return Problem(
+            place_text(lost.annotated, lost.line),
+            f"a line its parent {parent} held was removed by notes commit {commit} ({rule}): "
+            f"{_clipped(lost.text)}",
+            commit=lost.annotated,
+            line=lost.line,
+            kind="line-removed",
+            notes_commit=lost.notes_commit,
+        )
+    session, seq = place
+    if lost.replaced_by is not None:
+        what = f"changed by notes commit {commit}: its parent {parent} held another version of it"
+        kind = "line-changed"
+    else:
+        what = f"removed by notes commit {commit}: its parent {parent} held it"
+        kind = "line-removed"
+    return Problem(
+        place_text(lost.annotated, lost.line),
+        f"session {session} seq {seq}: {what} ({rule})",
+        commit=lost.annotated,
+        line=lost.line,
+        session=session,
+        seq=seq,
+        kind=kind,
+        notes_commit=lost.notes_commit,
+    )
+
+
+_SIGNATURE_TROUBLE = {
+    "U": "signed by a key that is not an allowed signer (ssh: not in "
+    "gpg.ssh.allowedSignersFile; openpgp: a key git does not trust)",
+    "X": "signed with a signature that has expired",
+    "Y": "signed with a key that has expired",
+    "E": "signed, but git cannot check the signature (for ssh keys, list the signer in "
+    "gpg.ssh.allowedSignersFile; for openpgp, import the public key)",
+    "N": "signed, but git cannot check the signature (for ssh keys, set "
+    "gpg.ssh.allowedSignersFile to a file of allowed signers)",
+}
+
+
+def signature_problems(
+    commits: Sequence[NotesCommit], verdicts: Sequence[Signature], required: bool
+) -> list[Problem]:
+    """Bad or revoked signatures always; with ``required``, unsigned or uncheckable ones."""
+    by_commit = {verdict.notes_commit: verdict for verdict in verdicts}
+    problems: list[Problem] = []
+    for commit in commits:
+        verdict = by_commit.get(commit.id)
+        short = commit.id[:SHORT]
+        status = verdict.status if verdict is not None else ("E" if commit.signed else "")
+        message = None
+        kind = "unverified-signature"
+        if status == "B":
+            key = f" (key {verdict.key})" if verdict is not None and verdict.key else ""
+            message = (
+                f"bad signature{key}: the notes commit was changed after it was signed, or "
+                "the signature was never made by that key"
+            )
+            kind = "bad-signature"
+        elif status == "R":
+            message = "signed with a revoked key"
+            kind = "bad-signature"
+        elif not commit.signed and required:
+            message = "not signed, and --signed requires every notes commit to be"
+            kind = "unsigned"
+        elif required and status in _SIGNATURE_TROUBLE:
+            message = _SIGNATURE_TROUBLE[status]
+        if message is not None:
+            problems.append(
+                Problem(
+                    short, f"notes commit {short}: {message}", kind=kind, notes_commit=commit.id
+                )
+            )
+    return problems
+
+
+def check_anchors(
+    anchors: Sequence[Anchor], sessions: dict[str, dict[int, list[Record]]]
+) -> list[Problem]:
+    """Every anchored session tip is still in the trail, as the line it was."""
+    problems: list[Problem] = []
+    beyond: dict[str, Anchor] = {}
+    for anchor in anchors:
+        by_seq = sessions.get(anchor.session, {})
+        last = max(by_seq) if by_seq else -1
+        if anchor.seq > last:
+            best = beyond.get(anchor.session)
+            if best is None or anchor.seq > best.seq:
+                beyond[anchor.session] = anchor
+            continue
+        versions = by_seq.get(anchor.seq, [])
+        if versions and not any(record.digest == anchor.digest for record in versions):
+            record = versions[0]
+            problems.append(
+                Problem(
+                    record.where,
+                    f"session {anchor.session} seq {anchor.seq}: edited or replaced: its sha256 "
+                    f"is not the one notes commit {anchor.notes_commit[:SHORT]} anchored as the "
+                    "session's tip",
+                    commit=record.commit,
+                    line=record.line,
+                    session=anchor.session,
+                    seq=anchor.seq,
+                    kind="tip-changed",
+                    notes_commit=anchor.notes_commit,
+                )
+            )
+    for session in sorted(beyond):
+        anchor = beyond[session]
+        by_seq = sessions.get(session, {})
+        last = max(by_seq) if by_seq else -1
+        ends = f"the trail ends at seq {last}" if by_seq else "the trail has none of its records"
+        short = anchor.notes_commit[:SHORT]
+        problems.append(
+            Problem(
+                short,
+                f"session {session}: {_span(last + 1, anchor.seq)} missing: notes commit {short} "
+                f"anchored the session's tip at seq {anchor.seq}, {ends}",
+                session=session,
+                seq=last + 1,
+                kind="tip-missing",
+                notes_commit=anchor.notes_commit,
+            )
+        )
+    return problems
 
 
 def group_sessions(records: Iterable[Record]) -> dict[str, dict[int, list[Record]]]:
@@ -91,7 +295,7 @@ def check_session(
     for record in every:
         successors.setdefault(str(record.record["prev"]), []).append(record)
 
-    def report(record: Record, message: str) -> None:
+    def report(record: Record, message: str, kind: str) -> None:
         problems.append(
             Problem(
                 record.where,
@@ -100,13 +304,16 @@ def check_session(
                 line=record.line,
                 session=session,
                 seq=record.seq,
+                kind=kind,
             )
         )
 
     order = sorted(by_seq)
     if order[0] != 0:
         first = by_seq[order[0]][0]
-        report(first, f"{_span(0, order[0] - 1)} missing: a session's chain starts at seq 0")
+        report(
+            first, f"{_span(0, order[0] - 1)} missing: a session's chain starts at seq 0", "missing"
+        )
     for previous, seq in zip([None, *order[:-1]], order, strict=True):
         versions = by_seq[seq]
         if len(versions) > 1:
@@ -114,21 +321,29 @@ def check_session(
                 versions[0],
                 f"{len(versions)} different records claim this seq ({_places(versions)}): all "
                 "but one were edited, or two writers used one session id",
+                "fork",
             )
         if previous is not None and seq > previous + 1:
             report(
                 versions[0],
                 f"{_span(previous + 1, seq - 1)} missing (after seq {previous} at "
                 f"{by_seq[previous][0].where})",
+                "missing",
             )
         for record in versions:
             same_note = [line for commit, line in record.copies if commit == record.commit]
             if same_note:
                 lines = ", ".join(str(line) for line in [record.line, *same_note])
-                report(record, f"duplicated: the same record is on lines {lines} of this note")
+                report(
+                    record,
+                    f"duplicated: the same record is on lines {lines} of this note",
+                    "duplicated",
+                )
             if seq == 0:
                 if record.record["prev"] != "":
-                    report(record, "seq 0 names a previous record: it is not a chain's start")
+                    report(
+                        record, "seq 0 names a previous record: it is not a chain's start", "edited"
+                    )
                 continue
             if seq - 1 not in by_seq:
                 continue  # reported as missing above
@@ -141,6 +356,7 @@ def check_session(
                 report(
                     record,
                     f"out of order: it follows seq {moved.seq} ({moved.where}), not seq {seq - 1}",
+                    "out-of-order",
                 )
                 continue
             followers = [
@@ -154,6 +370,7 @@ def check_session(
                     record,
                     f"out of order: seq {seq - 1} is followed by seq {followers[0].seq} "
                     f"({followers[0].where}), and this record's prev names no record here",
+                    "out-of-order",
                 )
                 continue
             for candidate in before:
@@ -161,6 +378,7 @@ def check_session(
                     candidate,
                     f"edited or replaced: its sha256 is not the prev that seq {seq} "
                     f"({record.where}) recorded",
+                    "edited",
                 )
     if tip is not None:
         problems.extend(_check_tip(session, by_seq, order[-1], tip))
@@ -179,6 +397,7 @@ def _check_tip(
                 f"to seq {seq}, the trail ends at seq {last}",
                 session=session,
                 seq=last + 1,
+                kind="missing",
             )
         ]
     versions = by_seq.get(seq, [])
@@ -193,6 +412,7 @@ def _check_tip(
                 line=record.line,
                 session=session,
                 seq=seq,
+                kind="edited",
             )
         ]
     return []
@@ -224,3 +444,8 @@ def _span(first: int, last: int) -> str:
 
 def _places(records: Sequence[Record]) -> str:
     return ", ".join(record.where for record in records)
+
+
+def _clipped(raw: bytes, limit: int = 120) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    return text if len(text) <= limit else text[:limit] + "…"

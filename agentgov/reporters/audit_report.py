@@ -9,7 +9,7 @@ from agentgov.audit.history import ReattachResult, RewriteSetup
 from agentgov.audit.sync import SyncResult, fetch_refspec
 from agentgov.audit.verify import VerifyReport
 
-VERIFY_JSON_VERSION = 1
+VERIFY_JSON_VERSION = 2
 
 
 def flush_text(result: FlushResult, ref: str) -> str:
@@ -51,7 +51,15 @@ def sync_text(result: SyncResult) -> str:
     return "\n".join(lines)
 
 
-def verify_text(report: VerifyReport, ref: str) -> str:
+def verify_text(report: VerifyReport, ref: str, *, require: bool = False) -> str:
+    if not report.found and not report.records:
+        text = f"no audit trail on {ref}"
+        if require:
+            text += (
+                ": --require needs one. A clone does not fetch notes; fetch the trail with "
+                f"`git fetch origin {ref}:{ref}` before verifying"
+            )
+        return text
     counted = f"{report.records} record(s) in {report.sessions} session(s) on {ref}"
     if report.ok:
         return f"audit trail ok: {counted}"
@@ -60,21 +68,33 @@ def verify_text(report: VerifyReport, ref: str) -> str:
     return "\n".join(lines)
 
 
-def verify_json(report: VerifyReport, ref: str) -> str:
+def verify_ok(report: VerifyReport, *, require: bool = False) -> bool:
+    """Whether verify exits 0: no problem, and a trail when one is required."""
+    return report.ok and (report.found or report.records > 0 or not require)
+
+
+def verify_json(report: VerifyReport, ref: str, *, require: bool = False) -> str:
+    """Version 2 adds ``found``, the notes history's counts, and each problem's ``kind``
+    and ``notes_commit`` (see ``Problem.kind``)."""
     return json.dumps(
         {
             "v": VERIFY_JSON_VERSION,
             "ref": ref,
-            "ok": report.ok,
+            "found": report.found,
+            "ok": verify_ok(report, require=require),
             "records": report.records,
             "sessions": report.sessions,
+            "notes_commits": report.notes_commits,
+            "signed": report.signed,
             "problems": [
                 {
+                    "kind": p.kind,
                     "where": p.where,
                     "commit": p.commit,
                     "line": p.line,
                     "session": p.session,
                     "seq": p.seq,
+                    "notes_commit": p.notes_commit,
                     "message": p.message,
                 }
                 for p in report.problems
