@@ -264,3 +264,81 @@ def test_the_audit_trail_travels_with_the_push(clone: Clone) -> None:
     assert clone.remote_head("refs/notes/agentgov") == clone.head("refs/notes/agentgov")
     again = clone.run("push", "origin", "main")
     assert "audit trail" not in again.stderr  # nothing new: no second push
+
+
+def agent_trail(clone: Clone, tmp_path: Path) -> str:
+    """Records of session s (seq 1 a deny) flushed onto a new commit by post-commit, and
+    pushed with main; the annotated commit."""
+    from agentgov.audit.journal import Journal
+    from agentgov.git_layout import find_repo
+    from tests.audit.conftest import decision
+
+    layout = find_repo(clone.path)
+    assert layout is not None
+    journal = Journal(layout.state_dir)
+    for verdict in ("allow", "deny", "allow"):
+        journal.append("s", decision(decision=verdict))
+    tip = clone.commit("agent work")
+    assert clone.run("push", "origin", "main").returncode == 0
+    assert clone.remote_head("refs/notes/agentgov") == clone.head("refs/notes/agentgov")
+    return tip
+
+
+def forge_note(clone: Clone, annotated: str) -> str:
+    """Rewrite the note, recomputing every later prev (a fast-forward of the notes ref)."""
+    import hashlib
+    import json
+
+    from agentgov.audit.journal import encode
+
+    out: list[str] = []
+    for line in clone.git("notes", "--ref", "agentgov", "show", annotated).splitlines():
+        fields = json.loads(line)
+        fields["decision"] = "allow"
+        if out:
+            fields["prev"] = hashlib.sha256(out[-1].encode()).hexdigest()
+        out.append(encode(fields))
+    path = clone.path.parent / "forged.txt"
+    path.write_text("".join(line + "\n" for line in out))
+    clone.git("notes", "--ref", "agentgov", "add", "-f", "-F", str(path), annotated)
+    return clone.head("refs/notes/agentgov")
+
+
+def test_a_forged_note_that_fast_forwards_the_trail_is_refused(
+    clone: Clone, tmp_path: Path
+) -> None:
+    annotated = agent_trail(clone, tmp_path)
+    shared = clone.head("refs/notes/agentgov")
+    forged = forge_note(clone, annotated)
+    done = clone.run("push", "origin", "refs/notes/agentgov")
+    assert done.returncode != 0
+    assert (
+        f"[guard.tamper] refs/notes/agentgov: rewriting the audit trail refs/notes/agentgov: "
+        f"notes commit {forged[:12]} changes session s seq 1 on {annotated[:12]} and 1 more "
+        f"line(s), which its parent {shared[:12]} held (notes commits that take lines away: "
+        f"{forged[:12]}); the trail is append-only evidence, and a notes commit may only add "
+        "lines"
+    ) in done.stderr
+    assert "`agentgov audit verify` names every line taken away" in done.stderr
+    assert clone.remote_head("refs/notes/agentgov") == shared
+
+
+def test_an_appended_trail_is_pushed(clone: Clone, tmp_path: Path) -> None:
+    agent_trail(clone, tmp_path)
+    clone.git("notes", "--ref", "agentgov", "append", "-m", "{}", "HEAD~1")  # adds a line
+    done = clone.run("push", "origin", "refs/notes/agentgov")
+    assert done.returncode == 0, done.stderr
+    assert clone.remote_head("refs/notes/agentgov") == clone.head("refs/notes/agentgov")
+
+
+def test_a_new_notes_history_is_refused_as_a_rewrite(clone: Clone, tmp_path: Path) -> None:
+    annotated = agent_trail(clone, tmp_path)
+    shared = clone.head("refs/notes/agentgov")
+    forge_note(clone, annotated)
+    tree = clone.head("refs/notes/agentgov^{tree}")
+    root = clone.git("commit-tree", tree, "-m", "Notes added by 'git notes add'").strip()
+    clone.git("update-ref", "refs/notes/agentgov", root)
+    done = clone.run("push", "--force", "origin", "refs/notes/agentgov")
+    assert done.returncode != 0
+    assert "[guard.tamper] refs/notes/agentgov: rewriting the audit trail " in done.stderr
+    assert clone.remote_head("refs/notes/agentgov") == shared

@@ -3,7 +3,9 @@
 Order, and why:
 
 1. Parse git's stdin (every ref of the push). A malformed line refuses the push (exit 2).
-2. Judge every update (``protect``); any enforced refusal stops here with exit 1. agentgov
+2. Judge every update (``protect``); any enforced refusal stops here with exit 1. A push
+   of the trail's notes ref must also only add lines: its new notes commits are compared
+   with their parents (``audit.notes_history``). agentgov
    goes first because a refusal is cheap and final: a push that will be refused should not
    first run a team's slow checks or upload LFS objects.
 3. Run the hook agentgov's install found in place (``<hook>.pre-agentgov``) with the same
@@ -32,8 +34,10 @@ from agentgov.adapters.git_hooks.hook_report import refusal_text
 from agentgov.adapters.git_hooks.protect import (
     DELETE_BRANCH,
     FORCE_PUSH,
+    Ancestry,
     PushGuard,
     Refusal,
+    judge_notes_history,
     judge_push,
 )
 from agentgov.adapters.git_hooks.push_updates import (
@@ -90,7 +94,27 @@ def judge(
         local = push_facts.local_refs(root)
         updates += push_facts.implied_deletions(remote_refs, local, flags, listed)
     facts = push_facts.ancestries(root, updates, guard)
-    return judge_push(updates, facts, guard, remote)
+    return judge_push(updates, facts, guard, remote) + _trail_history(root, updates, facts, guard)
+
+
+def _trail_history(
+    root: Path,
+    updates: tuple[RefUpdate, ...],
+    facts: Mapping[RefUpdate, Ancestry],
+    guard: PushGuard,
+) -> tuple[Refusal, ...]:
+    """Refusals for notes pushes that are fast-forwards (or new) but whose new notes
+    commits take lines away; a push that is not a fast-forward is refused already."""
+    found: list[Refusal] = []
+    for update in updates:
+        if update.remote_ref != guard.notes_ref or update.deletion or not guard.applies:
+            continue
+        if not update.creation and facts.get(update) is not Ancestry.FAST_FORWARD:
+            continue
+        refusal = judge_notes_history(update, push_facts.trail_lost_lines(root, update))
+        if refusal is not None:
+            found.append(refusal)
+    return tuple(found)
 
 
 def _refused(refusals: tuple[Refusal, ...], remote: str, io: HookIO) -> bool:

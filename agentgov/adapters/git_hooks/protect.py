@@ -13,8 +13,10 @@ What a pre-push hook refuses (``git.*`` ids are the catalogue's; their policy mo
   of an existing protected branch by ``git push --mirror``, which forces every ref; and
   moving or deleting a tag the remote already has (a published tag is a promise: a release
   built from it must stay reproducible).
-- ``guard.tamper``: rewriting or deleting the audit trail's notes ref on the remote. It
-  cannot be turned off.
+- ``guard.tamper``: rewriting or deleting the audit trail's notes ref on the remote, and
+  pushing notes commits that remove or change a line an earlier notes commit held (a
+  forged note is a fast-forward of the notes ref; its history shows it). It cannot be
+  turned off.
 
 The facts that need git (is the remote commit known, is it an ancestor) arrive as an
 ``Ancestry`` per update, computed at the edge by ``push_facts``.
@@ -27,13 +29,17 @@ branches go through, so work can still be pushed for review.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from agentgov.adapters.git_hooks.push_updates import RefUpdate
 from agentgov.policy.globs import match_branch
 from agentgov.policy.model import RuleMode
+
+if TYPE_CHECKING:
+    from agentgov.audit.notes_history import LostLine
 
 FORCE_PUSH = "git.force-push-protected"
 DELETE_BRANCH = "git.delete-protected-branch"
@@ -208,6 +214,34 @@ def _judge_notes(update: RefUpdate, ancestry: Ancestry, guard: PushGuard) -> Ref
         f"{what}: the trail is append-only evidence",
         "share the trail with `agentgov audit push`, which merges the remote's records "
         "before pushing and never forces",
+    )
+
+
+def judge_notes_history(update: RefUpdate, lost: Sequence[LostLine]) -> Refusal | None:
+    """Refuse a notes push whose new notes commits take lines away from the trail."""
+    if not lost:
+        return None
+    first = lost[0]
+    commits = sorted({item.notes_commit for item in lost})
+    place = first.record
+    what = (
+        f"session {place[0]} seq {place[1]}"
+        if place is not None
+        else f"line {first.line} of the note"
+    )
+    how = "changes" if first.replaced_by is not None else "removes"
+    others = f" and {len(lost) - 1} more line(s)" if len(lost) > 1 else ""
+    named = ", ".join(_short(commit) for commit in commits)
+    return Refusal(
+        TAMPER,
+        update.remote_ref,
+        f"rewriting the audit trail {update.remote_ref}: notes commit {_short(first.notes_commit)} "
+        f"{how} {what} on {_short(first.annotated)}{others}, which its parent "
+        f"{_short(first.parent)} held (notes commits that take lines away: {named}); the "
+        "trail is append-only evidence, and a notes commit may only add lines",
+        "`agentgov audit verify` names every line taken away; drop those notes commits "
+        f"(reset {update.remote_ref} to the last good one) and share the trail with "
+        "`agentgov audit push`",
     )
 
 

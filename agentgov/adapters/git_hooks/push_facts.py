@@ -16,6 +16,9 @@
   remote's refs are listed (``git ls-remote``) to find the deletions git did not list.
 - The remote's current commit, for pre-commit's pre-push stage, which does not pass it on:
   ``git ls-remote``.
+- The audit trail's history: the lines the pushed notes commits take away from the notes
+  their parents held (``audit.notes_history``), so a rewritten note that is a
+  fast-forward of the notes ref is refused as surely as a forced one.
 
 Every git call runs without the hook's ``GIT_*`` variables (``clean_env``) and without a
 terminal: a hook must never stop to ask for a password.
@@ -28,10 +31,14 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentgov.adapters.git_hooks.protect import Ancestry, PushGuard, needs_ancestry
 from agentgov.adapters.git_hooks.push_updates import RefUpdate
 from agentgov.git_layout import clean_env
+
+if TYPE_CHECKING:
+    from agentgov.audit.notes_history import LostLine
 
 PROC = Path("/proc")
 MAX_ANCESTORS = 8
@@ -291,3 +298,20 @@ def resolve(root: Path, revision: str, environ: Mapping[str, str] | None = None)
         return None
     text = done.stdout.decode().strip()
     return text if done.returncode == 0 and text else None
+
+
+# --- the audit trail's own history -----------------------------------------------------
+
+
+def trail_lost_lines(root: Path, update: RefUpdate) -> tuple[LostLine, ...]:
+    """Lines that the notes commits this push adds take away from the trail.
+
+    Only the commits the remote does not have are compared with their parents (for a
+    new trail on the remote, all of them), so the cost is that of what is pushed.
+    """
+    if update.deletion:
+        return ()
+    from agentgov.audit.notes_history import list_commits, lost_lines
+
+    since = None if update.creation else update.remote_oid
+    return tuple(lost_lines(root, list_commits(root, update.local_oid, since)))
