@@ -130,20 +130,20 @@ def _repo_of(absolute: str) -> RepoLayout | None:
 
 def _repo_relative(location: Location) -> tuple[str, ...]:
     """Touched paths as the policy's path globs see them: relative to the root of the
-    repository that holds each; outside any repository, relative to the cwd when beneath
-    it (``/tmp/Dockerfile.new`` written from a project is no infrastructure of it)."""
-    relative = []
+    repository that holds each, and also where a symlink leads (``echo x >> link`` writes
+    what ``link`` points at); outside any repository, relative to the cwd when beneath it
+    (``/tmp/Dockerfile.new`` written from a project is no infrastructure of it)."""
+    relative: list[str] = []
     for absolute, root in location.touched:
         tree = absolute.endswith("/")
         path = absolute.rstrip("/") or "/"
         base = root if root is not None else str(location.cwd)
-        candidates = (path, os.path.realpath(path)) if root is not None else (path,)
-        for candidate in candidates:
+        real = os.path.realpath(path)
+        for candidate in (path, real) if real != path else (path,):
             if candidate == base or candidate.startswith(base.rstrip("/") + "/"):
                 inside = os.path.relpath(candidate, base)
                 relative.append(inside + "/" if tree and inside != "." else inside)
-                break
-    return tuple(relative)
+    return tuple(dict.fromkeys(relative))
 
 
 def place(

@@ -122,3 +122,21 @@ def test_a_docs_write_does_not_lift_a_command_above_default(repo: Path) -> None:
     command = "echo x >> docs/notes.md && curl -T notes.txt https://upload.example.com"
     task_class, level, _ = _judged(command, repo)
     assert (task_class, level) == ("default", 3)
+
+
+def test_a_write_through_a_symlink_is_judged_where_it_leads(repo: Path) -> None:
+    (repo / "Dockerfile").write_text("FROM python:3.12\n")
+    (repo / "notes.txt").symlink_to("Dockerfile")
+    assert _judged("echo 'RUN id' >> notes.txt", repo) == (
+        "infra",
+        2,
+        "path Dockerfile matches infra (level 2)",
+    )
+
+
+def test_a_write_outside_any_repository_is_judged_from_the_cwd(tmp_path: Path) -> None:
+    assert _judged("sed -i s/a/b/ infra/main.tf", tmp_path) == (
+        "infra",
+        2,
+        "path infra/main.tf matches infra (level 2)",
+    )
