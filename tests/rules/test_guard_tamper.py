@@ -296,6 +296,14 @@ REF_MOVES = [
     "/usr/bin/git symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/agent",
     "git -c alias.u=update-ref u refs/heads/main 1234abcd",
     "sudo git branch -f main agent",
+    "git worktree add -B main /tmp/wt agent",
+    "git config alias.u update-ref",
+    "git config --global alias.sr 'symbolic-ref'",
+    "git config alias.x '!git update-ref refs/remotes/origin/main 1234abcd'",
+    "git config remote.origin.mirror true",
+    "git config --add remote.origin.fetch '+refs/heads/agent:refs/remotes/origin/main'",
+    "cd .git/refs/remotes/origin && echo 1234abcd > main",
+    "git fetch bundle.pack main:refs/remotes/origin/main",
 ]
 
 # Only a person moves or drops the policy in force, however agentgov is launched.
@@ -386,6 +394,11 @@ REF_LOOKALIKES = [
     "agentgov validate",
     "echo 'agentgov policy accept'",
     'git commit -m "agentgov policy accept"',
+    "git worktree add -B feature /tmp/wt",
+    "git worktree add /tmp/wt main",
+    "git config alias.co checkout",
+    "git config alias.lg 'log --oneline --graph'",
+    "git config remote.origin.pushurl https://example.com/fork.git",
 ]
 
 

@@ -41,7 +41,7 @@ _GIT_TAMPER = (  # guard/tamper._git_hits and _git_path_writes (-c: core.hooksPa
     *("git restore", "git rm", "git mv", "git clean"),
     # guard/ref_moves.ref_moves: the refs the policy in force is read from
     *("git symbolic-ref", "git branch", "git switch", "git fetch", "git pull", "git remote"),
-    "git replace",
+    *("git replace", "git worktree"),
 )
 _SCRIPTING = (INLINE_CODE,)  # interpreter one-liners, which may fetch, print or send
 _DOWNLOADERS = (  # shell/downloads.is_download

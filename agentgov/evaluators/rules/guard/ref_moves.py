@@ -17,11 +17,13 @@ commands are refused before they run. For every protected branch ``P`` of the po
   from another branch, or from another remote than the tracking ref's; ``git push`` to the
   repository itself (``.``) onto those refs;
 - ``git remote add|rename|remove|set-url|set-head`` of ``origin`` (``set-head --auto`` is
-  fine), ``git config`` writes of ``remote.origin.url``/``fetch`` (or the whole section) and
+  fine), ``git config`` writes of ``remote.origin.url``/``fetch``/``mirror`` (or the whole
+  section) and
   of ``url.<base>.insteadOf``, and the same keys given for one command (``git -c``,
   ``GIT_CONFIG_*``): they change what ``origin/P`` will hold;
 - ``git replace`` that creates or deletes a replacement (replace refs and grafts can make
-  any commit look like a descendant);
+  any commit look like a descendant); ``git worktree add -B P``; ``git config alias.<x>``
+  defined as ``update-ref``, ``symbolic-ref`` or ``replace`` (a later ``git x`` hides them);
 - writes (redirects, ``rm``, ``mv``, ``cp``, ``tee``, ``sed -i``...) into those refs' files
   under ``.git/refs/``, into ``.git/packed-refs``, ``.git/refs/replace/`` or
   ``.git/info/grafts``, or removals of a directory that holds them (``rm -rf .git/refs``).
@@ -89,10 +91,20 @@ _REMOTE_OPTIONS = OptionSpec(
 )
 _REPLACE_READS = frozenset({"-l", "--list", "--format"})
 _STDIN_PRINTERS = frozenset({"echo", "printf"})
+# ``remote.origin.mirror`` fetches the remote's every ref as is, its refs/remotes/ included.
+_REMOTE_KEYS = frozenset(f"remote.{POLICY_REMOTE}.{name}" for name in ("url", "fetch", "mirror"))
+_WORKTREE = OptionSpec(
+    short_value="bB",
+    long_names=names("force detach checkout no-checkout lock reason orphan track no-track"),
+    long_value=names("reason"),
+)
+# Subcommands that only move refs: an alias to one of them hides the move from the rules.
+_REF_MOVERS = frozenset({"update-ref", "symbolic-ref", "replace"})
 
 _FETCHING = frozenset({"fetch", "pull", "remote"})
 SUBCOMMANDS = frozenset(
-    {"update-ref", "symbolic-ref", "branch", "checkout", "switch", "replace", "push"} | _FETCHING
+    {"update-ref", "symbolic-ref", "branch", "checkout", "switch", "replace", "push", "worktree"}
+    | _FETCHING
 )
 """The git subcommands ``ref_moves`` reads (the registry's triggers must name each)."""
 
@@ -288,7 +300,7 @@ def _remote(git: GitCommand) -> str | None:
 
 def _remote_key(key: str) -> bool:
     """A configuration key that changes what ``origin``'s tracking refs will hold."""
-    if key in (f"remote.{POLICY_REMOTE}.url", f"remote.{POLICY_REMOTE}.fetch"):
+    if key in _REMOTE_KEYS:
         return True
     return key.startswith("url.") and key.endswith(".insteadof")
 
@@ -302,6 +314,28 @@ def remote_config_write(verb: str, key: str) -> bool:
         f"remote.{POLICY_REMOTE}",
         "remote",
     )
+
+
+def alias_moves_refs(key: str, value: str) -> bool:
+    """For ``git config``: whether defining ``alias.<name>`` as ``value`` makes a later
+    ``git <name>`` move refs unseen (``update-ref``, ``symbolic-ref``, ``replace``, also in
+    a ``!`` shell alias)."""
+    if not key.startswith("alias."):
+        return False
+    words = value.removeprefix("!").replace(";", " ").replace("&", " ").split()
+    if value.startswith("!"):
+        return any(word in _REF_MOVERS for word in words)
+    return bool(words) and words[0] in _REF_MOVERS
+
+
+def _worktree(git: GitCommand, protected: tuple[str, ...]) -> str | None:
+    parsed = git.parse(_WORKTREE)
+    if not parsed.operands or parsed.operands[0].value != "add":
+        return None
+    for name in parsed.values("-B"):
+        if match_branch(name, protected):
+            return f"resets {name} (worktree add -B)"
+    return None
 
 
 def _replace(git: GitCommand) -> str | None:
@@ -343,6 +377,8 @@ def ref_moves(
         found = _remote(git)
     elif sub == "replace":
         found = _replace(git)
+    elif sub == "worktree":
+        found = _worktree(git, protected)
     elif plan is not None:
         found = _push_to_self(plan, protected, root)
     if found is not None:

@@ -39,7 +39,12 @@ from agentgov.evaluators.rules.guard.guarded_paths import (
     guarded_target,
     may_name_guarded,
 )
-from agentgov.evaluators.rules.guard.ref_moves import ref_file, ref_moves, remote_config_write
+from agentgov.evaluators.rules.guard.ref_moves import (
+    alias_moves_refs,
+    ref_file,
+    ref_moves,
+    remote_config_write,
+)
 from agentgov.evaluators.rules.invocation import LAUNCHERS, invocations, tool_name
 from agentgov.evaluators.rules.path_words import resolve
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
@@ -212,23 +217,25 @@ def _ref_file_hits(command: SimpleCommand, ctx: ShellContext) -> Iterator[Hit]:
 # --- git -------------------------------------------------------------------------------
 
 
-def _config_write(git: GitCommand) -> tuple[str, str]:
-    """``(verb, key)`` of a ``git config`` that writes: the verb is ``set``, ``unset``,
-    ``remove-section`` or ``rename-section`` (``""`` for reads), the key lowercased."""
+def _config_write(git: GitCommand) -> tuple[str, str, str]:
+    """``(verb, key, value)`` of a ``git config`` that writes: the verb is ``set``,
+    ``unset``, ``remove-section`` or ``rename-section`` (``""`` for reads), the key
+    lowercased, the value as given (``""`` when there is none)."""
     parsed = git.parse(_CONFIG)
     operands = [word.value for word in parsed.operands]
     verb = ""
     if operands and operands[0] in _CONFIG_VERBS:
         verb, operands = operands[0], operands[1:]
     elif parsed.has(*_CONFIG_READS):
-        return "", ""
+        return "", "", ""
     elif parsed.has("--unset", "--unset-all"):
         verb = "unset"
     elif parsed.has("--remove-section", "--rename-section"):
         verb = "remove-section"
     elif parsed.has("--add", "--replace-all") or len(operands) >= 2:
         verb = "set"
-    return verb, operands[0].lower() if operands else ""
+    key = operands[0].lower() if operands else ""
+    return verb, key, operands[1] if len(operands) > 1 else ""
 
 
 def _config_changes_hooks_path(verb: str, key: str) -> bool:
@@ -296,7 +303,7 @@ def _git_hits(
 ) -> Iterator[Hit]:
     command = git.command
     notes_ref = ctx.policy.audit.notes_ref
-    verb, key = _config_write(git) if git.subcommand == "config" else ("", "")
+    verb, key, value = _config_write(git) if git.subcommand == "config" else ("", "", "")
     if git.config_value(_HOOKS_PATH) is not None:
         yield _hit(
             command,
@@ -327,6 +334,13 @@ def _git_hits(
             command,
             f"deletes or overwrites the remote audit trail on {notes_ref}",
             NOTES_REMEDIATION,
+        )
+    if verb == "set" and alias_moves_refs(key, value):
+        yield _hit(
+            command,
+            f"defines the git alias {key.removeprefix('alias.')} as {value!r}, which would "
+            "move refs where the guard does not see it",
+            REFS_REMEDIATION,
         )
     if verb and remote_config_write(verb, key):
         yield _hit(
@@ -430,7 +444,7 @@ def _guard_command_hits(command: SimpleCommand) -> Iterator[Hit]:
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    entries = guarded_entries(ctx.guard_roots, ctx.home, ctx.policy.audit.notes_ref)
+    entries = guarded_entries(ctx.project_root, ctx.home, ctx.policy.audit.notes_ref)
     found = git_commands(analysis)
     gits = {git.command.index: git for git in found} if found else {}
     plans = (
