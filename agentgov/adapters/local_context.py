@@ -100,16 +100,12 @@ def locate(cwd: Path, paths: Sequence[str] = ()) -> Location:
     """The repositories of ``cwd`` and of each path (absolute, or relative to ``cwd``)."""
     start = cwd.resolve()
     layout = find_repo(start)
-    roots: dict[str, RepoLayout | None] = {}
+    finder = _RepoFinder()
     touched: list[tuple[str, str | None]] = []
     project = layout
     for path in paths:
         absolute = _absolute(path, start)
-        # One lookup per directory: a command can name thousands of files (``rm a b c``).
-        directory = absolute.rstrip("/").rpartition("/")[0] or "/"
-        if directory not in roots:
-            roots[directory] = _repo_of(absolute)
-        found = roots[directory]
+        found = finder.repo_of(absolute.rstrip("/") or "/")
         if project is None and found is not None:
             project = found
         touched.append((absolute, str(found.root) if found else None))
@@ -123,9 +119,34 @@ def _absolute(path: str, cwd: Path) -> str:
     return absolute + "/" if path.endswith("/") and absolute != "/" else absolute
 
 
-def _repo_of(absolute: str) -> RepoLayout | None:
-    """The repository holding ``absolute`` (which may not exist yet), symlinks resolved."""
-    return find_repo(Path(absolute.rstrip("/") or "/"))
+class _RepoFinder:
+    """The repository holding a path (which may not exist yet), with one ``.git`` test per
+    directory however many paths share it: a command can name thousands of files."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, RepoLayout | None] = {}
+
+    def repo_of(self, path: str) -> RepoLayout | None:
+        if os.environ.get("GIT_DIR") and not os.environ.get("AGENTGOV_IGNORE_GIT_DIR"):
+            return find_repo(Path(path))
+        walked: list[str] = []
+        current = path
+        found: RepoLayout | None = None
+        while True:
+            if current in self._known:
+                found = self._known[current]
+                break
+            walked.append(current)
+            if os.path.lexists(os.path.join(current, ".git")):
+                found = find_repo(Path(current))
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        for directory in walked:
+            self._known[directory] = found
+        return found
 
 
 def _repo_relative(location: Location) -> tuple[str, ...]:
@@ -134,15 +155,22 @@ def _repo_relative(location: Location) -> tuple[str, ...]:
     what ``link`` points at); outside any repository, relative to the cwd when beneath it
     (``/tmp/Dockerfile.new`` written from a project is no infrastructure of it)."""
     relative: list[str] = []
+    directories: dict[str, str] = {}
     for absolute, root in location.touched:
         tree = absolute.endswith("/")
         path = absolute.rstrip("/") or "/"
         base = root if root is not None else str(location.cwd)
-        real = os.path.realpath(path)
+        folder, _, name = path.rpartition("/")
+        if folder not in directories:
+            directories[folder] = os.path.realpath(folder or "/")
+        real = os.path.realpath(path) if os.path.islink(path) else f"{directories[folder]}/{name}"
+        prefix = base.rstrip("/") + "/"
         for candidate in (path, real) if real != path else (path,):
-            if candidate == base or candidate.startswith(base.rstrip("/") + "/"):
-                inside = os.path.relpath(candidate, base)
-                relative.append(inside + "/" if tree and inside != "." else inside)
+            if candidate == base:
+                relative.append(".")
+            elif candidate.startswith(prefix):
+                inside = candidate[len(prefix) :]
+                relative.append(inside + "/" if tree else inside)
     return tuple(dict.fromkeys(relative))
 
 
