@@ -458,3 +458,10 @@ def test_protected_branches_come_from_the_policy() -> None:
     assert hits(RULE, "git branch -f trunk agent", ctx)
     assert hits(RULE, "git update-ref refs/remotes/origin/main 1234abcd", ctx) == []
     assert hits(RULE, "git branch -f main agent", ctx) == []
+
+
+def test_ref_files_of_a_touched_repository_are_guarded_from_any_cwd() -> None:
+    outside = replace(context(cwd="/code"), project_root=None, repositories=("/code/project",))
+    [hit] = hits(RULE, "echo 1234abcd > project/.git/refs/remotes/origin/main", outside)
+    assert hit.remediation == REFS_REMEDIATION
+    assert hits(RULE, "echo 1234abcd > project/.git/refs/heads/feature", outside) == []

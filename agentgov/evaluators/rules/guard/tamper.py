@@ -191,18 +191,25 @@ def _file_hits(
 
 
 def _ref_file_hits(command: SimpleCommand, ctx: ShellContext) -> Iterator[Hit]:
-    """Writes into the files of the refs the policy in force is read from."""
-    root = ctx.project_root
-    if root is None:
+    """Writes into the files of the refs the policy in force is read from, in the project
+    and in every repository the command touches (``guard_roots``), whatever the cwd."""
+    roots = ctx.guard_roots
+    if not roots:
         return
     for write in file_writes(command):
         path = resolve(write.word, command.cwd, ctx.home)
-        if path is None and command.cwd is None:
-            path = resolve(write.word, root, ctx.home)
+        if path is None and command.cwd is None and ctx.project_root is not None:
+            path = resolve(write.word, ctx.project_root, ctx.home)
         if path is None:
             continue
-        found = ref_file(
-            path, root, ctx.policy.protected_branches, glob=write.word.glob, tree=write.tree
+        protected = ctx.policy.protected_branches
+        found = next(
+            (
+                where
+                for root in roots
+                if (where := ref_file(path, root, protected, glob=write.word.glob, tree=write.tree))
+            ),
+            None,
         )
         if found is not None:
             yield _hit(
