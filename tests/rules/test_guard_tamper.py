@@ -428,7 +428,7 @@ def test_the_memory_of_the_policy_in_force_is_guarded(command: str) -> None:
     found = hits(RULE, command, context())
     assert found
     assert found[0].remediation == FILES_REMEDIATION
-    assert "agentgov's audit journal in .git/agentgov/" in found[0].message
+    assert "in .git/agentgov/: agentgov's guard must not be edited" in found[0].message
 
 
 @pytest.mark.parametrize("command", REF_LOOKALIKES)
