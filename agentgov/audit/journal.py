@@ -13,16 +13,35 @@ The flush takes a session file away by renaming it while it holds the file's loc
 lock would then write into the renamed file, after the flush had read it: a lost record.
 So an append checks, once it holds the lock, that its descriptor is still the file at the
 path, and reopens when it is not.
+
+One call, one record, however many handlers run. Claude Code runs every matching handler
+in parallel with the same stdin, so a hook installed both in ``~/.claude/settings.json``
+and in the project's settings sees each event twice. A journal opened with an
+``EventKey`` (the hook's: session and ``tool_use_id``, or a digest of the raw payload)
+records the event once: its first append checks, under the session lock, a small key index
+beside the session file (``<session>.keys``, the last ``KEY_INDEX_KEEP`` to
+``2 * KEY_INDEX_KEEP`` keys, so the check is O(1) in the session's length), and skips the
+event when another handler recorded it already. The record line is written before its key:
+a handler killed in between can cause a duplicate, never a lost record.
+
+A flush that only parks records on HEAD (a session's end, a push) marks them, so later
+evidence never takes HEAD for the commit they led to: inside ``parking(...)``, ``detach``
+appends to each session it takes away one chained record, ``kind: session``,
+``event: parked``, whose ``detail`` names the seqs it covers (``first_seq`` to
+``last_seq``: exactly the records detached with it, under the same lock).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +55,11 @@ FLUSHING_SUFFIX = ".flushing"
 _REOPEN_LIMIT = 1000
 """Reopens after a flush renamed the file under us; each needs a whole flush to happen."""
 _SAFE_SESSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+KEY_INDEX_KEEP = 256
+"""Event keys kept per session: parallel handlers of one event append within seconds of
+each other, so a few hundred recent keys always hold the other handler's."""
+KEY_SUFFIX = ".keys"
+_PARKING: ContextVar[dict[str, Any] | None] = ContextVar("agentgov_parking", default=None)
 
 
 class JournalError(AgentgovError):
@@ -44,9 +68,39 @@ class JournalError(AgentgovError):
 
 @dataclass(frozen=True)
 class Appended:
+    """One append: the record and its line; ``duplicate`` when another handler of the same
+    event had recorded it, so nothing was written (``line`` and ``digest`` are empty)."""
+
     record: dict[str, Any]
     line: str
     digest: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class EventKey:
+    """What identifies one hook event across the handlers that all receive it.
+
+    ``expires`` is None for keys that never repeat (a ``tool_use_id``), or the seconds
+    after which the same key is a new event: a payload digest repeats when an identical
+    event really happens again (the same prompt, with no ``prompt_id``, typed twice), and
+    parallel handlers of one event record within their deadline of each other.
+    """
+
+    key: str
+    expires: float | None = None
+
+
+@contextlib.contextmanager
+def parking(fields: dict[str, Any]) -> Iterator[None]:
+    """Within this block, every session ``detach`` takes away ends with a ``parked``
+    record made of ``fields`` (``source``, ``commit``, ``detail.by``...), covering exactly
+    the records detached with it."""
+    token = _PARKING.set(fields)
+    try:
+        yield
+    finally:
+        _PARKING.reset(token)
 
 
 def line_digest(line: str) -> str:
@@ -78,17 +132,30 @@ def encode(record: dict[str, Any]) -> str:
 
 
 class Journal:
-    def __init__(self, state_dir: Path) -> None:
+    """The journal under ``state_dir``; with ``event``, the records of one hook event,
+    written once however many handlers of that event run (see the module docstring)."""
+
+    def __init__(self, state_dir: Path, event: EventKey | None = None) -> None:
         self.directory = state_dir / "journal"
+        self.event = event
+        self._claimed = False
+        self.duplicate = False
+        """Another handler recorded this event: every append of this journal is skipped."""
 
     def path(self, session: str) -> Path:
         return self.directory / f"{session_file_name(session)}.jsonl"
 
     def append(self, session: str, fields: dict[str, Any]) -> Appended:
         """Append one record for ``session``; ``fields`` hold the kind-specific part."""
+        if self.duplicate:
+            return Appended(fields, "", "", duplicate=True)
         path = self.path(session)
         handle = self._open_locked(path)
         try:
+            claim = self.event is not None and not self._claimed
+            if claim and self._seen(path):
+                self.duplicate = True
+                return Appended(fields, "", "", duplicate=True)
             seq, prev = self._tip(handle, path)
             record = {
                 **fields,
@@ -100,6 +167,9 @@ class Journal:
             }
             line = encode(record)
             os.write(handle, (line + "\n").encode("utf-8"))
+            if claim:
+                self._remember(path)
+                self._claimed = True
         except OSError as err:
             raise JournalError(
                 f"cannot append to the audit journal {path}: {err.strerror}"
@@ -107,6 +177,44 @@ class Journal:
         finally:
             os.close(handle)
         return Appended(record, line, line_digest(line))
+
+    def _seen(self, path: Path) -> bool:
+        """Whether this journal's event key is in the session's key index (under the
+        session lock). An unreadable index counts as empty: recording twice beats losing."""
+        assert self.event is not None
+        try:
+            data = path.with_suffix(KEY_SUFFIX).read_bytes()
+        except OSError:
+            return False
+        wanted = self.event.key.encode("ascii")
+        now = time.time()
+        for line in data.split(b"\n"):
+            key, _, when = line.partition(b" ")
+            if key != wanted:
+                continue
+            if self.event.expires is None:
+                return True
+            with contextlib.suppress(ValueError):
+                if now - float(when) < self.event.expires:
+                    return True
+        return False
+
+    def _remember(self, path: Path) -> None:
+        """Add this journal's event key to the index; past ``2 * KEY_INDEX_KEEP`` keys,
+        keep the last ``KEY_INDEX_KEEP`` (a rewrite once every ``KEY_INDEX_KEEP`` appends)."""
+        assert self.event is not None
+        index = path.with_suffix(KEY_SUFFIX)
+        entry = f"{self.event.key} {time.time():.3f}\n".encode("ascii")
+        handle = os.open(index, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(handle, entry)
+            size = os.fstat(handle).st_size
+        finally:
+            os.close(handle)
+        if size > 2 * KEY_INDEX_KEEP * len(entry):
+            lines = index.read_bytes().splitlines(keepends=True)
+            if len(lines) > 2 * KEY_INDEX_KEEP:
+                _write_atomically(index, b"".join(lines[-KEY_INDEX_KEEP:]).decode("ascii"))
 
     def _open_locked(self, path: Path) -> int:
         """The session file, opened for appending and locked, and still the one at ``path``.
@@ -162,6 +270,9 @@ class Journal:
             data = _read_all(handle)
             if not data.strip():
                 return None
+            parked = _PARKING.get()
+            if parked is not None:
+                data += _park_line(handle, data, parked)
             tip = chain_tip(data)
             if tip is not None:
                 _write_atomically(path.with_suffix(".tip"), f"{tip[0]} {tip[1]}\n")
@@ -227,6 +338,42 @@ def chain_tip(data: bytes) -> tuple[int, str] | None:
         if isinstance(seq, int) and not isinstance(seq, bool):
             return seq, hashlib.sha256(raw).hexdigest()
     return None
+
+
+def _park_line(handle: int, data: bytes, fields: dict[str, Any]) -> bytes:
+    """Append to the locked session file the ``parked`` record covering the records in
+    ``data``; returns the bytes written (nothing when ``data`` holds no record)."""
+    first = last = None
+    session = None
+    for raw in data.split(b"\n"):
+        try:
+            record = json.loads(raw)
+            seq = record["seq"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if isinstance(seq, int) and not isinstance(seq, bool):
+            first = seq if first is None else first
+            last, session = seq, record.get("session")
+    tip = chain_tip(data)
+    if first is None or last is None or tip is None or not isinstance(session, str):
+        return b""
+    detail = {**fields.get("detail", {}), "first_seq": first, "last_seq": last}
+    record = {
+        **fields,
+        "kind": "session",
+        "event": "parked",
+        "detail": detail,
+        "v": RECORD_VERSION,
+        "session": session,
+        "seq": tip[0] + 1,
+        "prev": tip[1],
+        "ts": utc_now(),
+    }
+    line = (encode(record) + "\n").encode("utf-8")
+    prefix = b"" if data.endswith(b"\n") else b"\n"
+    os.lseek(handle, 0, os.SEEK_END)  # detach opens without O_APPEND
+    os.write(handle, prefix + line)
+    return prefix + line
 
 
 def _same_file(handle: int, path: Path) -> bool:
