@@ -287,7 +287,8 @@ def test_turns_sessions_and_interruptions(governed: Path) -> None:
 
 def test_a_prompt_after_an_unfinished_turn_records_the_interruption(governed: Path) -> None:
     run_hook(governed, payload("user-prompt-submit", governed))
-    run_hook(governed, payload("user-prompt-submit", governed))
+    # The same words again, as a new prompt: Claude Code gives it its own prompt_id.
+    run_hook(governed, payload("user-prompt-submit", governed, prompt_id="second-prompt"))
     turns = [r for r in journal(governed) if r["kind"] == "turn"]
     assert [(t["event"], t.get("interrupted")) for t in turns] == [
         ("prompt", None),
@@ -307,8 +308,9 @@ def test_secrets_are_redacted_before_writing(governed: Path) -> None:
 def test_hash_chain_links_every_record(governed: Path) -> None:
     import hashlib
 
-    for command in ("ls", "git status", "git push --force origin main"):
-        run_hook(governed, payload("pre-bash", governed, command=command))
+    for number, command in enumerate(("ls", "git status", "git push --force origin main")):
+        data = payload("pre-bash", governed, command=command, tool_use_id=f"toolu_{number}")
+        run_hook(governed, data)
     path = governed / ".git" / "agentgov" / "journal" / "abc123.jsonl"
     lines = path.read_text().splitlines()
     records = [json.loads(line) for line in lines]
@@ -319,11 +321,17 @@ def test_hash_chain_links_every_record(governed: Path) -> None:
 
 
 def test_parallel_hooks_keep_one_chain(governed: Path) -> None:
-    data = json.dumps(payload("pre-bash", governed)).encode()
+    """Eight parallel tool calls of one session (each its own tool_use_id)."""
+    calls = [
+        json.dumps(payload("pre-bash", governed, tool_use_id=f"toolu_{n}")).encode()
+        for n in range(8)
+    ]
     procs = [
         subprocess.Popen(HOOK, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=governed)
-        for _ in range(8)
+        for _ in calls
     ]
-    for proc in procs:
+    for proc, data in zip(procs, calls, strict=True):
         proc.communicate(data)
-    assert sorted(r["seq"] for r in journal(governed)) == list(range(8))
+    records = journal(governed)
+    assert sorted(r["seq"] for r in records) == list(range(8))
+    assert sorted(r["tool_use_id"] for r in records) == [f"toolu_{n}" for n in range(8)]

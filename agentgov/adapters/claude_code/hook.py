@@ -8,11 +8,20 @@ exits 1 or prints invalid JSON; only exit 2 or an explicit deny blocks. So every
 a tool-call event (bad stdin, a missing field, an invalid policy, an unwritable journal, a
 bug) exits 2 with a one-line reason that says what to fix. Failures while recording turns
 and sessions exit 1 (shown, not blocking): a broken journal must not lock a person out of
-their own prompt.
+their own prompt. A hook that is merely slow fails the same way: it carries its own
+deadline below Claude Code's timeout (``deadline.py``).
+
+Each event is journalled once however many handlers receive it (a user-scope and a project
+hook both installed): the journal is keyed by the event (``event_key``), and every handler
+still answers Claude Code with its own, identical, decision.
+
+SessionEnd parks the session's pending records on HEAD, in a detached process (Claude Code
+gives SessionEnd about 1.5 s and may kill it; the flush survives a kill anyway).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -21,10 +30,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from agentgov.adapters.claude_code import deadline
+from agentgov.adapters.claude_code.deadline import BLOCKING_EVENTS
 from agentgov.adapters.claude_code.payload import HookEvent, parse_event
 from agentgov.adapters.claude_code.tools import tool_call, touched
 from agentgov.adapters.local_context import locate, place
-from agentgov.audit.journal import Journal, clip
+from agentgov.audit.journal import EventKey, Journal, clip
 from agentgov.audit.redact import redact
 from agentgov.engine import Decision, evaluate
 from agentgov.errors import AgentgovError, ExitCode
@@ -32,27 +43,40 @@ from agentgov.git_layout import find_repo
 from agentgov.policy.in_force import PolicyInForce, policy_in_force
 from agentgov.policy.model import Verdict
 
-BLOCKING_EVENTS = frozenset(
-    {"PreToolUse", "PermissionRequest", "PostToolUse", "PostToolUseFailure"}
-)
+__all__ = ["BLOCKING_EVENTS", "can_ask", "event_key", "handle", "main"]
 # Where no human can answer a prompt, "ask" would be silently allowed (older builds under
 # bypassPermissions) or refused; agentgov sends a deny that says a human is needed.
 NO_HUMAN_MODES = frozenset({"bypassPermissions", "dontAsk"})
 NON_INTERACTIVE_ENTRYPOINTS = frozenset({"sdk-cli", "sdk-py", "sdk-ts", "sdk"})
+REPEAT_WINDOW = 60.0
+"""Seconds within which an event without a ``tool_use_id`` and with the very same payload
+bytes is another handler's copy of it rather than a new event; longer than any handler's
+deadline, so two handlers of one event always fall inside it."""
 
 
 def main() -> int:
+    seconds = deadline.arm(os.environ)
     raw = sys.stdin.buffer.read(1024 * 1024 + 1)
-    return handle(raw, sys.stdout, sys.stderr, os.environ)
+    code = handle(raw, sys.stdout, sys.stderr, os.environ, seconds)
+    deadline.disarm()  # before the buffered answer is flushed at exit
+    return code
 
 
-def handle(raw: bytes, out: IO[str], err: IO[str], environ: Mapping[str, str]) -> int:
+def handle(
+    raw: bytes,
+    out: IO[str],
+    err: IO[str],
+    environ: Mapping[str, str],
+    seconds: float | None = None,
+) -> int:
     """Process one event; returns the exit code. Never raises."""
     event_name = "PreToolUse"
     try:
         event = parse_event(raw)
         event_name = event.event
-        return _dispatch(event, out, environ)
+        if seconds is not None:
+            deadline.expect(event_name, seconds)
+        return _dispatch(event, event_key(event, raw), out, environ)
     except AgentgovError as problem:
         return _fail(event_name, str(problem), out, err)
     except Exception as problem:  # noqa: BLE001 - a crash must deny, never open the gate
@@ -87,16 +111,28 @@ def _emit(out: IO[str], decision: str, reason: str) -> None:
     out.write(json.dumps(payload) + "\n")
 
 
-def _journal(event: HookEvent, environ: Mapping[str, str]) -> Journal:
+def event_key(event: HookEvent, raw: bytes) -> EventKey:
+    """What every handler of this one event shares, and no other event does: the event's
+    name and its ``tool_use_id`` (Claude Code's id of the call), or, for events without
+    one, a digest of the exact payload bytes (each handler gets the same stdin)."""
+    digest = hashlib.sha256(event.event.encode("utf-8") + b"\0")
+    if event.tool_use_id:
+        digest.update(b"tool_use_id\0" + event.tool_use_id.encode("utf-8"))
+        return EventKey(digest.hexdigest()[:32])
+    digest.update(b"payload\0" + raw)
+    return EventKey(digest.hexdigest()[:32], expires=REPEAT_WINDOW)
+
+
+def _journal(event: HookEvent, key: EventKey, environ: Mapping[str, str]) -> Journal:
     layout = find_repo(Path(event.cwd))
     if layout is not None:
-        return Journal(layout.state_dir)
+        return Journal(layout.state_dir, key)
     state = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Journal(Path(state) / "agentgov")
+    return Journal(Path(state) / "agentgov", key)
 
 
-def _dispatch(event: HookEvent, out: IO[str], environ: Mapping[str, str]) -> int:
-    journal = _journal(event, environ)
+def _dispatch(event: HookEvent, key: EventKey, out: IO[str], environ: Mapping[str, str]) -> int:
+    journal = _journal(event, key, environ)
     if event.event == "PreToolUse":
         return _pre_tool_use(event, journal, out, environ)
     base = {"source": "claude-code"}
@@ -133,10 +169,36 @@ def _dispatch(event: HookEvent, out: IO[str], environ: Mapping[str, str]) -> int
             for key in ("source", "reason", "model")
             if isinstance(event.raw.get(key), (str, int))
         }
-        journal.append(
+        appended = journal.append(
             event.session_id, {**base, "kind": "session", "event": what, "detail": detail}
         )
+        if what == "end" and not appended.duplicate:
+            _park_in_background(event, environ)
     return 0
+
+
+def _park_in_background(event: HookEvent, environ: Mapping[str, str]) -> None:
+    """Start ``agentgov hook park session-end`` in the repository, detached: it moves the
+    pending records into notes on HEAD, marked as parked there (``audit.journal.parking``),
+    so the next ``git push`` carries them. Nothing waits for it; a failure to start leaves
+    the records pending, for the next commit or push."""
+    layout = find_repo(Path(event.cwd))
+    if layout is None:
+        return
+    import subprocess  # only SessionEnd pays for it
+
+    try:
+        subprocess.Popen(
+            [sys.executable, "-m", "agentgov", "hook", "park", "session-end"],
+            cwd=layout.root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**environ},
+        )
+    except OSError as err:
+        sys.stderr.write(f"agentgov: the session's records stay pending ({err.strerror})\n")
 
 
 def _pre_tool_use(
@@ -225,8 +287,11 @@ def _turn_start(event: HookEvent, journal: Journal) -> None:
     if marker.exists():
         # The previous turn never reached Stop: the user interrupted it.
         _turn_end(event, journal, interrupted_by_stop=True)
-    journal.append(event.session_id, {"source": "claude-code", "kind": "turn", "event": "prompt"})
-    marker.write_text(str(time.time()), encoding="utf-8")
+    appended = journal.append(
+        event.session_id, {"source": "claude-code", "kind": "turn", "event": "prompt"}
+    )
+    if not appended.duplicate:  # another handler's copy of this event changes nothing
+        marker.write_text(str(time.time()), encoding="utf-8")
 
 
 def _turn_end(event: HookEvent, journal: Journal, *, interrupted_by_stop: bool) -> None:
@@ -249,5 +314,5 @@ def _turn_end(event: HookEvent, journal: Journal, *, interrupted_by_stop: bool) 
     }
     if started is not None:
         fields["duration_ms"] = max(0, int((time.time() - started) * 1000))
-    journal.append(event.session_id, fields)
-    marker.unlink(missing_ok=True)
+    if not journal.append(event.session_id, fields).duplicate:
+        marker.unlink(missing_ok=True)

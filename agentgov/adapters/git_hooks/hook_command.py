@@ -1,5 +1,6 @@
-"""``agentgov hook git <name> [--hook-dir DIR] -- <git's arguments>`` and
-``agentgov hook pre-commit <validate|protect|audit> [files...]``: the hooks' entry point.
+"""``agentgov hook git <name> [--hook-dir DIR] -- <git's arguments>``,
+``agentgov hook pre-commit <validate|protect|audit> [files...]`` and
+``agentgov hook park session-end``: the hooks' entry point.
 
 ``entry.py`` dispatches here before typer is imported: a commit or a push should not pay
 for the CLI framework. This module maps every outcome to an exit code in one place:
@@ -8,7 +9,9 @@ for the CLI framework. This module maps every outcome to an exit code in one pla
   closed: bad input exits 2, a refusal 1, a bug 3 with a message, never a traceback and
   never a silent pass;
 - a hook that runs after the fact (post-commit, post-rewrite, audit) only warns, exit 0:
-  the commit exists already, and git ignores these hooks' status anyway.
+  the commit exists already, and git ignores these hooks' status anyway. So does
+  ``park session-end``, which Claude Code's SessionEnd hook starts detached: it moves the
+  session's pending records into notes on HEAD, where the next push finds them.
 
 stdin is read only by the hooks git feeds (pre-push, post-rewrite), and never from a
 terminal: a hook run by hand does not sit waiting for input.
@@ -27,12 +30,14 @@ from agentgov.errors import AgentgovError, ExitCode, UsageError
 
 GIT_HOOKS = ("pre-commit", "pre-push", "post-commit", "post-rewrite")
 FRAMEWORK_HOOKS = ("validate", "protect", "audit")
-_AFTER_THE_FACT = frozenset({"post-commit", "post-rewrite", "audit"})
+PARK_REASONS = ("session-end",)
+_AFTER_THE_FACT = frozenset({"post-commit", "post-rewrite", "audit", *PARK_REASONS})
 _READS_STDIN = frozenset({"pre-push", "post-rewrite"})
 USAGE = (
     "usage: agentgov hook git <pre-commit|pre-push|post-commit|post-rewrite> "
     "[--hook-dir DIR] -- <git's hook arguments>\n"
-    "       agentgov hook pre-commit <validate|protect|audit> [files...]"
+    "       agentgov hook pre-commit <validate|protect|audit> [files...]\n"
+    "       agentgov hook park session-end"
 )
 
 
@@ -144,6 +149,8 @@ def _dispatch(
     if kind == "pre-commit" and name in FRAMEWORK_HOOKS:
         io = HookIO(b"", err, environ)
         return _FRAMEWORK[name](_root(), rest, io)
+    if kind == "park" and name in PARK_REASONS and not rest:
+        return _park(_root(), name, HookIO(b"", err, environ))
     raise UsageError(f"unknown hook {' '.join((kind, name)).strip()!r}\n{USAGE}")
 
 
@@ -183,6 +190,16 @@ def _protect(root: Path, files: list[str], io: HookIO) -> int:
     from agentgov.adapters.git_hooks.pre_push import framework_pre_push
 
     return framework_pre_push(root, load_hook_policy(root), io)
+
+
+def _park(root: Path, reason: str, io: HookIO) -> int:
+    from agentgov.adapters.git_hooks.post_commit import trail_ref
+    from agentgov.adapters.git_hooks.trail import park
+
+    ref = trail_ref(root, io)
+    if ref is not None:
+        park(root, ref, reason, source="claude-code")
+    return int(ExitCode.OK)
 
 
 def _audit(root: Path, files: list[str], io: HookIO) -> int:

@@ -7,9 +7,17 @@ hooks make, and the few decisions that belong to a hook rather than to the audit
   (``NotesStore.copy_notes``). ``agentgov install git`` also sets ``notes.rewriteRef``
   (``audit.history.configure_rewrite``) so git copies them itself; the copy here makes the
   trail follow even where that configuration is missing, and adds nothing twice.
-- pre-push: share the trail with the remote the user pushes to (``audit.sync.push``: fetch
-  into ``refs/notes/remotes/<remote>/``, merge, push without force). That push passes
-  ``--no-verify``, so it does not run this pre-push hook again.
+- pre-push: park the records still pending on the pushed commit (``park``), then share
+  the trail with the remote the user pushes to (``audit.sync.push``: fetch into
+  ``refs/notes/remotes/<remote>/``, merge, push without force), so the same ``git push``
+  carries every record made so far. That push passes ``--no-verify``, so it does not run
+  this pre-push hook again.
+- SessionEnd (Claude Code): ``agentgov hook park session-end``, detached, parks the
+  session's pending records on HEAD.
+
+Parked records did not lead to the commit they are attached to: they were written after
+it. ``park`` marks them (a ``session``/``parked`` record per session naming the seqs it
+covers, ``audit.journal.parking``), so evidence never counts that commit as the agent's.
 
 A failure here never blocks the commit or the push it rides along with: records that did
 not move stay in the journal or the local notes, and the next hook (or
@@ -43,6 +51,25 @@ def flush_onto(root: Path, ref: str, commit: str = "HEAD") -> int:
     if layout is None:
         return 0
     return flush_journal(layout, ref, commit).moved
+
+
+def park(root: Path, ref: str, by: str, commit: str = "HEAD", source: str = "git") -> int:
+    """Move pending records into the note of ``commit`` (a commit that already existed
+    when they were written), each session's marked ``parked`` there; the number moved,
+    markers included."""
+    from agentgov.audit.flush import flush_journal
+    from agentgov.audit.git_process import resolve_commit
+    from agentgov.audit.journal import parking
+
+    layout = find_repo(root)
+    if layout is None:
+        return 0
+    target = resolve_commit(layout.root, commit)
+    if target is None:
+        return 0  # no commit yet: the records wait for the first one
+    marker = {"source": source, "commit": target, "detail": {"by": by}}
+    with parking(marker):
+        return flush_journal(layout, ref, target).moved
 
 
 def copy_rewritten(root: Path, ref: str, pairs: Sequence[tuple[str, str]]) -> str | None:
