@@ -211,6 +211,18 @@ def _needs_remote_truth(remote_ref: str, guard: PushGuard) -> bool:
 
 
 def _share_trail(root: Path, remote: str, found: HookPolicy, io: HookIO) -> None:
+    """Park the records still pending on the pushed commit, then push the notes ref, so
+    this one ``git push`` gives the remote the whole trail so far.
+
+    The pushed commit rather than HEAD: the remote receives it in this same push, so every
+    clone that fetches the trail can resolve the note (a note on a local-only HEAD names a
+    commit no other clone has, and ``git notes prune`` there would drop it). A push of the
+    current branch carries HEAD, and then the two agree; a push of several refs prefers
+    HEAD among them, else the first; one that only deletes parks on HEAD.
+    """
+    from agentgov.adapters.git_hooks.trail import park
+    from agentgov.audit.git_process import resolve_commit
+
     if found.policy is None:
         io.err.write(
             "agentgov: the audit trail was not pushed: the policy in force cannot be read, "
@@ -218,6 +230,23 @@ def _share_trail(root: Path, remote: str, found: HookPolicy, io: HookIO) -> None
         )
         return
     ref = found.policy.audit.notes_ref
+    if io.stdin:
+        updates = parse_updates(io.stdin.decode("utf-8", "surrogateescape"))
+        pushed = [u.local_oid for u in updates if not u.deletion and not u.notes]
+    else:  # pre-commit's pre-push stage: the push is described in the environment
+        described = framework_push(io.environ)
+        pushed = [described.to_ref] if described is not None and described.to_ref else []
+    try:
+        commits = [c for c in (resolve_commit(root, oid) for oid in pushed) if c is not None]
+        head = resolve_commit(root, "HEAD")
+        target = head if head in commits or not commits else commits[0]
+        if target is not None:
+            park(root, ref, "pre-push", target)
+    except AgentgovError as err:
+        io.err.write(
+            "agentgov: the records made since the last commit were not moved into notes "
+            f"({err}); they stay in the journal; run `agentgov audit flush` later\n"
+        )
     try:
         shared = push_trail(root, ref, remote)
     except AgentgovError as err:
