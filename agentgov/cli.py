@@ -32,7 +32,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-policy_app = typer.Typer(help="Inspect the policy in force.", no_args_is_help=True)
+policy_app = typer.Typer(
+    help="Inspect the policy in force; a person accepts or forgets it.", no_args_is_help=True
+)
 app.add_typer(policy_app, name="policy")
 hook_app = typer.Typer(help="Entry points the installed hooks call (not for people).")
 app.add_typer(hook_app, name="hook")
@@ -99,6 +101,7 @@ def validate(
     from agentgov.git_layout import find_repo
     from agentgov.policy.load import load_path
 
+    default_paths = not paths
     if not paths:
         layout = find_repo(Path.cwd())
         root = layout.root if layout else Path.cwd()
@@ -114,6 +117,16 @@ def validate(
         typer.echo(f"{label}: valid ({len(policy.task_classes)} task classes)")
     if problems:
         raise PolicyError(problems)
+    if default_paths:
+        from agentgov.policy.in_force import policy_in_force
+
+        try:
+            refusal = policy_in_force(Path.cwd()).refusal
+        except PolicyError:  # the committed policy's problems are `policy show`'s to report
+            refusal = ""
+        if refusal:
+            typer.echo(f"agentgov: policy in force {refusal}", err=True)
+            raise typer.Exit(int(ExitCode.VIOLATION))
 
 
 @policy_app.command("show")
@@ -126,6 +139,29 @@ def policy_show(
 
     found = policy_in_force(Path.cwd())
     typer.echo(policy_json(found) if output is Format.json else policy_text(found))
+    if found.refusal:
+        raise typer.Exit(int(ExitCode.VIOLATION))
+
+
+@policy_app.command("accept")
+def policy_accept(
+    commit: Annotated[
+        str | None, typer.Option(help="Accept the policy at this commit (default: the tip).")
+    ] = None,
+) -> None:
+    """Make the default branch's committed policy the one in force, even when the branch no
+    longer descends from the remembered commit. Recorded in the audit journal."""
+    from agentgov.adapters.policy_acceptance import accept, accepted_text
+
+    typer.echo(accepted_text(accept(Path.cwd(), commit)))
+
+
+@policy_app.command("forget")
+def policy_forget() -> None:
+    """Drop this clone's memory of the policy in force. Recorded in the audit journal."""
+    from agentgov.adapters.policy_acceptance import forget, forgotten_text
+
+    typer.echo(forgotten_text(forget(Path.cwd())))
 
 
 def _command_text(words: list[str] | None) -> str:
@@ -158,21 +194,34 @@ def decide(
     """Judge a shell command: allow, ask or deny, with the rules that hit and what to do
     instead. Exit 0 for allow or ask, 1 for deny."""
     from agentgov.adapters.decide_batch import decide_lines
-    from agentgov.adapters.local_context import place
+    from agentgov.adapters.local_context import locate, place, shell_work
     from agentgov.engine import evaluate
     from agentgov.policy.in_force import policy_in_force
     from agentgov.reporters.decision_report import decision_json, decision_text
     from agentgov.subjects import ShellCommand
 
     where = (cwd or Path.cwd()).resolve()
-    policy = policy_in_force(where).policy
     if batch:
+        policy = policy_in_force(where).policy
         bad = decide_lines(sys.stdin, sys.stdout, policy, where, _level(level), task_class)
         if bad:
             raise UsageError(f"{bad} input line(s) were not valid; see the error lines")
         return
-    placement = place(policy, where, level=_level(level), task_class=task_class)
-    decision = evaluate(ShellCommand(_command_text(command)), policy, placement.context)
+    text = _command_text(command)
+    # The paths the command writes choose the repository and the task class (docs/policy.md).
+    work = shell_work(text, where)
+    location = locate(where, work.paths)
+    policy = policy_in_force(location.policy_start).policy
+    placement = place(
+        policy,
+        where,
+        level=_level(level),
+        task_class=task_class,
+        paths=work.paths,
+        location=location,
+        partial=True,
+    )
+    decision = evaluate(ShellCommand(text), policy, placement.context, analysis=work.analysis)
     typer.echo(decision_json(decision) if output is Format.json else decision_text(decision))
     if decision.verdict is Verdict.DENY:
         raise typer.Exit(int(ExitCode.VIOLATION))
@@ -185,16 +234,23 @@ def explain(
     cwd: Annotated[Path | None, typer.Option(help="Directory the command runs in.")] = None,
 ) -> None:
     """Show how a command is judged: commands found, wrappers removed, rules that hit, why."""
-    from agentgov.adapters.local_context import place
+    from agentgov.adapters.local_context import locate, place, shell_work
     from agentgov.engine import judge_shell
     from agentgov.policy.in_force import policy_in_force
     from agentgov.reporters.decision_report import explain_text
     from agentgov.subjects import ShellCommand
 
     where = (cwd or Path.cwd()).resolve()
-    found = policy_in_force(where)
-    placement = place(found.policy, where, level=_level(level))
-    judgement = judge_shell(ShellCommand(_command_text(command)), found.policy, placement.context)
+    text = _command_text(command)
+    work = shell_work(text, where)
+    location = locate(where, work.paths)
+    found = policy_in_force(location.policy_start)
+    placement = place(
+        found.policy, where, level=_level(level), paths=work.paths, location=location, partial=True
+    )
+    judgement = judge_shell(
+        ShellCommand(text), found.policy, placement.context, analysis=work.analysis
+    )
     typer.echo(explain_text(judgement, f"{placement.because}; policy {found.label}"))
 
 

@@ -451,7 +451,7 @@ def _guard_command_hits(command: SimpleCommand) -> Iterator[Hit]:
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
-    entries = guarded_entries(ctx.project_root, ctx.home, ctx.policy.audit.notes_ref)
+    entries = guarded_entries(ctx.guard_roots, ctx.home, ctx.policy.audit.notes_ref)
     found = git_commands(analysis)
     gits = {git.command.index: git for git in found} if found else {}
     plans = (
