@@ -40,3 +40,21 @@ def test_decide_judges_a_write_into_a_repository_from_outside_it_by_that_reposit
     tamper = agentgov(cwd, "decide", "--", f"echo 'version: 1' > {repo}/.agentgov/policy.yaml")
     assert tamper.returncode == 1
     assert "guard.tamper" in tamper.stdout
+
+
+def test_decide_batch_places_each_line_by_the_paths_it_writes(repo: Path) -> None:
+    lines = [
+        {"command": "cat Dockerfile"},
+        {"command": "sed -i 's/3.11/3.12/' Dockerfile"},
+        {"command": "ls"},
+        {"command": "echo 'RUN id' >> Dockerfile"},
+    ]
+    stdin = "".join(json.dumps(line) + "\n" for line in lines)
+    done = agentgov(repo, "decide", "--batch", stdin=stdin)
+    got = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(d["decision"], d["task_class"], d["level"]) for d in got] == [
+        ("allow", "default", 3),
+        ("ask", "infra", 2),
+        ("allow", "default", 3),
+        ("ask", "infra", 2),
+    ]

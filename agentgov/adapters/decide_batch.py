@@ -2,7 +2,9 @@
 
 Input lines are ``{"command": "...", "cwd"?: "...", "level"?: 3 | "execute-gated"}``. A line
 that is not such an object gets ``{"v": 1, "error": "..."}`` in its place and the batch
-goes on; the caller's exit code then says some lines were bad.
+goes on; the caller's exit code then says some lines were bad. As for a single
+``decide``, the paths a command writes choose its task class (docs/policy.md#task-classes);
+a placement is reused across lines only for commands that write nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 from pathlib import Path
 from typing import IO
 
-from agentgov.adapters.local_context import Placement, place
+from agentgov.adapters.local_context import Placement, place, shell_work
 from agentgov.engine import evaluate
 from agentgov.policy.model import Level, Policy
 from agentgov.reporters.decision_report import decision_dict
@@ -39,10 +41,26 @@ def decide_lines(
             bad += 1
             sink.write(json.dumps({"v": 1, "line": number, "error": str(err)}) + "\n")
             continue
-        key = (where, case_level)
-        if key not in placements:
-            placements[key] = place(policy, Path(where), level=case_level, task_class=task_class)
-        decision = evaluate(ShellCommand(command), policy, placements[key].context)
+        work = shell_work(command, Path(where))
+        if work.paths:
+            placement = place(
+                policy,
+                Path(where),
+                level=case_level,
+                task_class=task_class,
+                paths=work.paths,
+                partial=True,
+            )
+        else:
+            key = (where, case_level)
+            if key not in placements:
+                placements[key] = place(
+                    policy, Path(where), level=case_level, task_class=task_class
+                )
+            placement = placements[key]
+        decision = evaluate(
+            ShellCommand(command), policy, placement.context, analysis=work.analysis
+        )
         sink.write(json.dumps(decision_dict(decision), separators=(",", ":")) + "\n")
     return bad
 
