@@ -9,6 +9,7 @@ callers fall back to ``git`` itself (``run_git``).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,3 +143,37 @@ def run_git(root: Path, *args: str, input_bytes: bytes | None = None) -> bytes |
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def read_blob_prefix(
+    root: Path,
+    spec: str,
+    limit: int,
+    *,
+    env: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
+) -> bytes | None:
+    """The first ``limit`` bytes of the blob ``spec`` (``HEAD:path``, ``:path``), or None
+    when git has no such blob. Reading stops at the limit, so a blob of gigabytes costs no
+    more than one of ``limit`` bytes. Raises OSError when git cannot be run."""
+    import subprocess
+
+    with subprocess.Popen(
+        ["git", "-C", str(root), *options, "cat-file", "blob", spec],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=dict(clean_env() if env is None else env),
+    ) as child:
+        assert child.stdout is not None
+        data = child.stdout.read(limit)
+        if len(data) >= limit:
+            child.kill()
+        try:
+            status = child.wait(timeout=60)
+        except subprocess.TimeoutExpired as err:
+            child.kill()
+            raise OSError(f"git cat-file did not finish: {err}") from None
+    if len(data) < limit and status != 0:
+        return None
+    return data

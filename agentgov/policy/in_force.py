@@ -26,7 +26,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agentgov.errors import UsageError
-from agentgov.git_layout import RepoLayout, clean_env, find_repo, read_ref, symbolic_target
+from agentgov.git_layout import (
+    RepoLayout,
+    clean_env,
+    find_repo,
+    read_blob_prefix,
+    read_ref,
+    symbolic_target,
+)
 from agentgov.policy import cache
 from agentgov.policy.in_force_memory import (
     Memory,
@@ -284,14 +291,21 @@ def _ref_commit(layout: RepoLayout, ref: str) -> str | None:
     return out.decode().strip() if out else None
 
 
+_HARDENED = ("--no-replace-objects", "-c", "core.commitGraph=false")
+
+
+def _hardened_env() -> dict[str, str]:
+    return {**clean_env(), "GIT_GRAFT_FILE": os.devnull, "GIT_NO_REPLACE_OBJECTS": "1"}
+
+
 def _git(root: Path, *args: str) -> bytes | None:
     """``git args...``'s stdout (None on failure), blind to replace refs, grafts and the
     commit-graph: files an agent could write to fake a commit's parents or a blob."""
     # Imported here: the hook's common path runs no git.
     import subprocess
 
-    env = {**clean_env(), "GIT_GRAFT_FILE": os.devnull, "GIT_NO_REPLACE_OBJECTS": "1"}
-    command = ["git", "-C", str(root), "--no-replace-objects", "-c", "core.commitGraph=false"]
+    env = _hardened_env()
+    command = ["git", "-C", str(root), *_HARDENED]
     try:
         done = subprocess.run(
             [*command, *args], capture_output=True, env=env, check=False, timeout=30
@@ -299,6 +313,17 @@ def _git(root: Path, *args: str) -> bytes | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def _committed_blob(layout: RepoLayout, spec: str) -> bytes | None:
+    """A committed policy's bytes, read no further than the size cap (a policy past it
+    fails validation by its size, and a blob of gigabytes costs no more to refuse)."""
+    try:
+        return read_blob_prefix(
+            layout.root, spec, cache.READ_LIMIT, env=_hardened_env(), options=_HARDENED
+        )
+    except OSError:
+        return None
 
 
 def _descends(layout: RepoLayout, cache_dir: Path, ancestor: str, commit: str) -> bool:
@@ -314,7 +339,7 @@ def _descends(layout: RepoLayout, cache_dir: Path, ancestor: str, commit: str) -
 
 
 def _verified_blob(layout: RepoLayout, memory: Memory) -> bytes | None:
-    raw = _git(layout.root, "cat-file", "blob", f"{memory.commit}:{POLICY_PATH}")
+    raw = _committed_blob(layout, f"{memory.commit}:{POLICY_PATH}")
     return raw if raw is not None and cache.content_key(raw) == memory.policy else None
 
 
@@ -331,7 +356,7 @@ def _committed_policy(layout: RepoLayout, commit: str, cache_dir: Path) -> bytes
         raw = remembered_bytes(cache_dir, key)
         if raw is not None:
             return raw
-    raw = _git(layout.root, "cat-file", "blob", f"{commit}:{POLICY_PATH}")
+    raw = _committed_blob(layout, f"{commit}:{POLICY_PATH}")
     if raw is None:
         cache.write_atomic(pointer, _ABSENT.encode())
     else:

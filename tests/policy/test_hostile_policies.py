@@ -147,7 +147,11 @@ def test_claude_code_hook_denies_on_a_hostile_working_copy(
     _hook_denies(repo, ".agentgov/policy.yaml", problem)
 
 
-@pytest.mark.parametrize(("name", "content", "problem"), [HOSTILE[0], HOSTILE[1]], ids=IDS[:2])
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [HOSTILE[0], HOSTILE[1], HOSTILE[3]],
+    ids=[IDS[0], IDS[1], IDS[3]],
+)
 def test_claude_code_hook_denies_on_a_hostile_committed_policy(
     repo: Path, name: str, content: Callable[[], bytes], problem: str
 ) -> None:

@@ -31,7 +31,7 @@ from agentgov.adapters.git_hooks.hook_io import HookIO
 from agentgov.adapters.git_hooks.hook_policy import DEFAULT_NOTES_REF
 from agentgov.errors import ExitCode, GitError, PolicyError
 from agentgov.evaluators.rules.guard.guarded_paths import guarded_entries, guarded_target
-from agentgov.git_layout import clean_env
+from agentgov.git_layout import clean_env, read_blob_prefix
 
 POLICY_PATH = ".agentgov/policy.yaml"
 TAMPER = "guard.tamper"
@@ -185,26 +185,11 @@ def staged_changes(root: Path, env: Mapping[str, str]) -> tuple[StagedChange, ..
 
 
 def _read_blob(root: Path, env: Mapping[str, str], spec: str, limit: int) -> bytes | None:
-    """The first ``limit`` bytes of a blob, or None when git has no such blob. Reading
-    stops at the limit: a staged file of gigabytes costs no more than one of ``limit``."""
+    """The first ``limit`` bytes of a staged blob (see ``git_layout.read_blob_prefix``)."""
     try:
-        with subprocess.Popen(
-            ["git", "-C", str(root), "cat-file", "blob", spec],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=dict(env),
-        ) as child:
-            assert child.stdout is not None
-            data = child.stdout.read(limit)
-            if len(data) >= limit:
-                child.kill()
-            status = child.wait(timeout=60)
-    except (OSError, subprocess.SubprocessError) as err:
+        return read_blob_prefix(root, spec, limit, env=env)
+    except OSError as err:
         raise GitError(f"cannot run git cat-file: {err}") from None
-    if len(data) < limit and status != 0:
-        return None
-    return data
 
 
 def staged_reader(root: Path, env: Mapping[str, str]) -> Callable[[str], bytes | None]:
