@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentgov.audit.git_process import output, output_bytes, read_objects, run
+from agentgov.audit.git_process import output_bytes, read_objects, run, stream_objects
 
 TIP_TRAILER = "Agentgov-Tip"
 _TIP_LINE = re.compile(rf"^{TIP_TRAILER}: (\d+) ([0-9a-f]{{64}}) (.+)$")
@@ -152,13 +152,21 @@ def read_history(root: Path, tip: str, since: str | None = None) -> NotesHistory
 
 
 def list_commits(root: Path, tip: str, since: str | None = None) -> list[NotesCommit]:
-    """The notes commits from ``tip`` (excluding ``since`` and its ancestors), newest first."""
-    args = ["rev-list", "--topo-order", tip]
+    """The notes commits from ``tip`` (excluding ``since`` and its ancestors), newest first.
+
+    One ``git rev-list --header``: each commit's id, then its raw headers (parents, a
+    signature) and its message indented by four spaces, NUL-terminated.
+    """
+    args = ["rev-list", "--header", "--topo-order", tip]
     if since is not None:
         args.append(f"^{since}")
-    ids = output(root, *args, "--").split()
-    raw = read_objects(root, ids)
-    return [_parse_commit(commit, raw[commit]) for commit in ids if commit in raw]
+    out = output_bytes(root, *args, "--")
+    commits = []
+    for entry in out.split(b"\0"):
+        commit, _, raw = entry.lstrip(b"\n").partition(b"\n")
+        if commit:
+            commits.append(_parse_commit(commit.decode(), raw))
+    return commits
 
 
 def _parse_commit(commit: str, raw: bytes) -> NotesCommit:
@@ -170,19 +178,38 @@ def _parse_commit(commit: str, raw: bytes) -> NotesCommit:
             parents.append(line[7:].decode())
         elif line.startswith(_SIGNATURE_HEADERS):
             signed = True
-    return NotesCommit(commit, tuple(parents), body.decode("utf-8", "replace"), signed)
+    message = "\n".join(
+        line.removeprefix("    ") for line in body.decode("utf-8", "replace").split("\n")
+    )
+    return NotesCommit(commit, tuple(parents), message, signed)
 
 
 def lost_lines(root: Path, commits: Sequence[NotesCommit]) -> Iterator[LostLine]:
-    """Every line some notes commit dropped from a note its parent held."""
+    """Every line some notes commit dropped from a note its parent held.
+
+    The changed blobs are streamed in the order the changes need them (newest first, as
+    ``commits`` come), each kept only until the last change that needs it.
+    """
     pairs = [(commit.id, parent) for commit in commits for parent in commit.parents]
     if not pairs:
         return
     changes = _tree_changes(root, pairs)
-    needed = sorted({blob for change in changes for blob in change.blobs()})
-    contents = read_objects(root, needed)
+    uses: dict[str, int] = {}
     for change in changes:
-        yield from _lost_in(root, change, contents)
+        for blob in set(change.blobs()):
+            uses[blob] = uses.get(blob, 0) + 1
+    stream = stream_objects(root, list(uses))  # dicts keep first-use order
+    held: dict[str, bytes] = {}
+    for change in changes:
+        wanted = set(change.blobs())
+        while not wanted <= held.keys():  # every wanted blob was asked for: it comes
+            name, data = next(stream)
+            held[name] = data or b""
+        yield from _lost_in(root, change, held)
+        for blob in wanted:
+            uses[blob] -= 1
+            if not uses[blob]:
+                del held[blob]
 
 
 @dataclass

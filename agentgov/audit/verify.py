@@ -111,12 +111,12 @@ def verify_trail(
         if tip is None and not pending:
             return VerifyReport(0, 0, (), found=False)
         trail = read_trail(repo, ref, pending=pending, checked_cache=False)
+        notes = read_history(repo, tip) if tip is not None and history else None
         tips = _journal_tips(repo) if pending else {}
         problems: list[Problem] = []
         commits: tuple[NotesCommit, ...] = ()
         anchors: tuple[Anchor, ...] = ()
-        if tip is not None and history:
-            notes = read_history(repo, tip)
+        if notes is not None:
             commits, anchors = notes.commits, notes.anchors
             problems.extend(lost_line_problem(lost) for lost in notes.lost)
             problems.extend(signature_problems(commits, signatures(repo, commits), signed))
