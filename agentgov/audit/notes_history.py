@@ -35,11 +35,21 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentgov.audit.git_process import output_bytes, read_objects, run, stream_objects
+from agentgov.audit.git_process import (
+    TIMEOUT,
+    git_env,
+    output_bytes,
+    read_objects,
+    run,
+    stream_objects,
+)
+from agentgov.errors import GitError
 
 TIP_TRAILER = "Agentgov-Tip"
 _TIP_LINE = re.compile(rf"^{TIP_TRAILER}: (\d+) ([0-9a-f]{{64}}) (.+)$")
@@ -146,21 +156,109 @@ def read_history(root: Path, tip: str, since: str | None = None) -> NotesHistory
     ``since`` is what a remote already holds, for the pre-push check: only the commits a
     push adds are compared with their parents (and so with what the remote has).
     """
-    commits = list_commits(root, tip, since)
-    lost = list(lost_lines(root, commits))
-    return NotesHistory(tip, tuple(commits), tuple(lost))
+    return start_history(root, tip, since).finish()
+
+
+def start_history(root: Path, tip: str, since: str | None = None) -> PendingHistory:
+    """Set git walking the history in the background; ``finish()`` checks what it found.
+
+    git's share of the work (the tree diffs, reading the commits) runs in processes that
+    write to temporary files, so a caller can read the trail meanwhile (verify does):
+    they use another core, and no Python thread competes for the interpreter.
+    """
+    limit = [tip] if since is None else [tip, f"^{since}"]
+    listed = output_bytes(root, "rev-list", "--parents", "--topo-order", *limit, "--")
+    pairs = [
+        (commit, parent)
+        for line in listed.decode().splitlines()
+        for commit, *parents in [line.split()]
+        for parent in parents
+    ]
+    diff = _Background(root, [*_DIFF_TREE], "".join(f"{c} {p}\n" for c, p in pairs).encode())
+    headers = _Background(root, ["rev-list", "--header", "--topo-order", *limit, "--"], b"")
+    return PendingHistory(root, tip, pairs, diff, headers)
+
+
+class PendingHistory:
+    """A history walk under way (see ``start_history``)."""
+
+    def __init__(
+        self,
+        root: Path,
+        tip: str,
+        pairs: list[tuple[str, str]],
+        diff: _Background,
+        headers: _Background,
+    ) -> None:
+        self._root, self._tip, self._pairs = root, tip, pairs
+        self._diff, self._headers = diff, headers
+
+    def finish(self) -> NotesHistory:
+        commits = _parse_commits(self._headers.result())
+        changes = _parse_tree_changes(self._diff.result(), self._pairs)
+        lost = tuple(_lost_in_changes(self._root, changes))
+        return NotesHistory(self._tip, tuple(commits), lost)
+
+
+_DIFF_TREE = ("diff-tree", "--stdin", "-r", "-z", "--always", "--raw", "--no-renames")
+
+
+class _Background:
+    """One git command with its input and output in temporary files, started at once."""
+
+    def __init__(self, root: Path, args: list[str], data: bytes) -> None:
+        self._args = args
+        # Files, not pipes: git must not stall on a full pipe while nobody reads it. They
+        # outlive this call on purpose and are closed by result().
+        self._stdin = tempfile.TemporaryFile()  # noqa: SIM115
+        self._stdin.write(data)
+        self._stdin.seek(0)
+        self._stdout = tempfile.TemporaryFile()  # noqa: SIM115
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._process = subprocess.Popen(
+                ["git", "-C", str(root), *args],
+                stdin=self._stdin,
+                stdout=self._stdout,
+                stderr=self._stderr,
+                env=git_env(),
+            )
+        except OSError as err:
+            self._close()
+            raise GitError(f"cannot run git {' '.join(args[:2])}: {err}") from None
+
+    def result(self) -> bytes:
+        """git's stdout once it has finished; a GitError with its message if it failed."""
+        try:
+            code = self._process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            self._close()
+            raise GitError(f"git {' '.join(self._args[:2])} took over {TIMEOUT:.0f}s") from None
+        self._stdout.seek(0)
+        self._stderr.seek(0)
+        out, err = self._stdout.read(), self._stderr.read()
+        self._close()
+        if code != 0:
+            detail = err.decode("utf-8", "replace").strip() or f"exit {code}"
+            raise GitError(f"git {' '.join(self._args[:2])}: {detail}")
+        return out
+
+    def _close(self) -> None:
+        for handle in (self._stdin, self._stdout, self._stderr):
+            handle.close()
 
 
 def list_commits(root: Path, tip: str, since: str | None = None) -> list[NotesCommit]:
-    """The notes commits from ``tip`` (excluding ``since`` and its ancestors), newest first.
+    """The notes commits from ``tip`` (excluding ``since`` and its ancestors), newest first."""
+    limit = [tip] if since is None else [tip, f"^{since}"]
+    return _parse_commits(output_bytes(root, "rev-list", "--header", "--topo-order", *limit, "--"))
 
-    One ``git rev-list --header``: each commit's id, then its raw headers (parents, a
-    signature) and its message indented by four spaces, NUL-terminated.
-    """
-    args = ["rev-list", "--header", "--topo-order", tip]
-    if since is not None:
-        args.append(f"^{since}")
-    out = output_bytes(root, *args, "--")
+
+def _parse_commits(out: bytes) -> list[NotesCommit]:
+    """``git rev-list --header``: each commit's id, then its raw headers (parents, a
+    signature) and its message indented by four spaces, NUL-terminated."""
     commits = []
     for entry in out.split(b"\0"):
         commit, _, raw = entry.lstrip(b"\n").partition(b"\n")
@@ -185,15 +283,18 @@ def _parse_commit(commit: str, raw: bytes) -> NotesCommit:
 
 
 def lost_lines(root: Path, commits: Sequence[NotesCommit]) -> Iterator[LostLine]:
-    """Every line some notes commit dropped from a note its parent held.
-
-    The changed blobs are streamed in the order the changes need them (newest first, as
-    ``commits`` come), each kept only until the last change that needs it.
-    """
+    """Every line some notes commit dropped from a note its parent held."""
     pairs = [(commit.id, parent) for commit in commits for parent in commit.parents]
     if not pairs:
         return
-    changes = _tree_changes(root, pairs)
+    data = "".join(f"{commit} {parent}\n" for commit, parent in pairs).encode()
+    changes = _parse_tree_changes(output_bytes(root, *_DIFF_TREE, data=data), pairs)
+    yield from _lost_in_changes(root, changes)
+
+
+def _lost_in_changes(root: Path, changes: list[_NoteChange]) -> Iterator[LostLine]:
+    """The lines each change lost. The changed blobs are streamed in the order the changes
+    need them (newest first), each kept only until the last change that needs it."""
     uses: dict[str, int] = {}
     for change in changes:
         for blob in set(change.blobs()):
@@ -235,8 +336,8 @@ class _NoteChange:
             yield from (blob for _, blob in self.new)
 
 
-def _tree_changes(root: Path, pairs: list[tuple[str, str]]) -> list[_NoteChange]:
-    """``git diff-tree --stdin -r``: the changed note blobs of every (commit, parent) pair.
+def _parse_tree_changes(out: bytes, pairs: list[tuple[str, str]]) -> list[_NoteChange]:
+    """``git diff-tree --stdin -r``'s output: the changed note blobs of every pair.
 
     Each input line ``<commit> <parent>`` compares the commit with that one parent; git
     prints the commit id (``--always``: even when nothing changed, so the output stays in
@@ -244,10 +345,6 @@ def _tree_changes(root: Path, pairs: list[tuple[str, str]]) -> list[_NoteChange]
     path. Renames are never paired up (``--no-renames``): a move is a deletion here and an
     addition there, and both belong to the same annotated commit.
     """
-    data = "".join(f"{commit} {parent}\n" for commit, parent in pairs).encode()
-    out = output_bytes(
-        root, "diff-tree", "--stdin", "-r", "-z", "--always", "--raw", "--no-renames", data=data
-    )
     fields = out.split(b"\0")
     changes: list[_NoteChange] = []
     index = 0

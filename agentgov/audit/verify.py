@@ -49,8 +49,8 @@ from agentgov.audit.notes_history import (
     LostLine,
     NotesCommit,
     Signature,
-    read_history,
     signatures,
+    start_history,
 )
 from agentgov.audit.records import (
     DEFAULT_REF,
@@ -110,8 +110,10 @@ def verify_trail(
         tip = _ref_tip(repo, ref)
         if tip is None and not pending:
             return VerifyReport(0, 0, (), found=False)
+        # git walks the notes history in the background while the trail is read here.
+        walk = start_history(repo, tip) if tip is not None and history else None
         trail = read_trail(repo, ref, pending=pending, checked_cache=False)
-        notes = read_history(repo, tip) if tip is not None and history else None
+        notes = walk.finish() if walk is not None else None
         tips = _journal_tips(repo) if pending else {}
         problems: list[Problem] = []
         commits: tuple[NotesCommit, ...] = ()
