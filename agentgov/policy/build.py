@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentgov.policy.model import (
+    DEFAULT_AGENT_MARKERS,
     ECOSYSTEMS,
     ActionClass,
     AuditSettings,
@@ -39,7 +40,7 @@ DEFAULT_MATRIX: dict[ActionClass, MatrixRow] = {
     ActionClass.IRREVERSIBLE: (D, Q, Q, Q, Q),
     ActionClass.FORBIDDEN: (D, D, D, D, D),
 }
-"""DESIGN.md section 2: monotonic, a higher level is never stricter."""
+"""docs/policy.md#levels-and-action-classes: monotonic, a higher level is never stricter."""
 
 DEFAULT_PROTECTED_BRANCHES = ("main", "master", "release/*")
 
@@ -71,6 +72,7 @@ def _criterion(data: dict[str, Any]) -> Criterion:
         threshold=float(data["threshold"]),
         window_days=parse_window_days(data["window"]),
         min_samples=int(data["min_samples"]),
+        confidence=float(data["confidence"]) if "confidence" in data else None,
     )
 
 
@@ -149,5 +151,9 @@ def build(data: dict[str, Any], source: str = "") -> Policy:
         ),
         tools=tuple(sorted((glob, ActionClass(c)) for glob, c in data.get("tools", {}).items())),
         git_hooks_scope=GuardScope(data.get("git_hooks", {}).get("apply_to", "everyone")),
+        agent_markers=(
+            *DEFAULT_AGENT_MARKERS,
+            *data.get("evidence", {}).get("agent_markers", ()),
+        ),
         source=source,
     )

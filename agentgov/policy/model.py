@@ -131,7 +131,8 @@ METRICS: dict[str, str] = {
     "ci_failure_rate": "share of CI runs on agent commits that failed (0-1)",
     "deny_rate": "share of agent actions agentgov denied (0-1)",
 }
-"""The closed set of escalation metrics (DESIGN.md section 2). Rates are fractions."""
+"""The closed set of escalation metrics (docs/policy.md#metrics-the-ladder-and-rollback).
+Rates are fractions."""
 
 RATE_METRICS = frozenset(name for name in METRICS if name.endswith("_rate"))
 
@@ -163,6 +164,9 @@ class Criterion:
     threshold: float
     window_days: int
     min_samples: int
+    confidence: float | None = None
+    """When set, the criterion is judged on the Wilson interval's bound at this confidence
+    (lower for ``>=``/``>``, upper for ``<=``/``<``) instead of the point estimate."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,24 @@ class AuditSettings:
     review_sample_rate: float = 0.1
 
 
+DEFAULT_AGENT_MARKERS: tuple[str, ...] = (
+    "Co-authored-by: * <noreply@anthropic.com>",
+    "Co-authored-by: aider (*) <aider@aider.chat>",
+    "Author: * (aider) <*>",
+    "Committer: * (aider) <*>",
+    "Author: copilot-swe-agent[[]bot[]] *",
+    "Co-authored-by: copilot-swe-agent[[]bot[]] *",
+    "Co-authored-by: Codex <noreply@openai.com>",
+    "Co-authored-by: Cursor <cursoragent@cursor.com>",
+    "Made-with: Cursor",
+    "Co-authored-by: * <*gemini-cli*>",
+    "Assisted-by: *",
+)
+"""Built-in markers of agent-authored commits: globs matched, case-insensitively, against a
+commit's trailer lines and its ``Author:``/``Committer:`` lines. A lower bound: people can
+switch them off; the audit trail is the primary signal (docs/policy.md#evidence)."""
+
+
 @dataclass(frozen=True)
 class KillSwitch:
     engaged: bool = False
@@ -248,6 +270,7 @@ class Policy:
     kill_switch: KillSwitch
     tools: tuple[tuple[str, ActionClass], ...] = ()
     git_hooks_scope: GuardScope = GuardScope.EVERYONE
+    agent_markers: tuple[str, ...] = DEFAULT_AGENT_MARKERS
     version: int = 1
     source: str = field(default="", compare=False)
 

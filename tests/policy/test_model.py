@@ -78,3 +78,21 @@ def test_progressive_team_template() -> None:
     assert incident
     assert incident[0].action.reset_to is Level.PROPOSE
     assert [level.value for level, _ in policy.ladder] == [2, 3, 4, 5]
+
+
+def test_confidence_and_agent_markers_are_read() -> None:
+    from pathlib import Path
+
+    from agentgov.policy.load import load_path
+    from agentgov.policy.model import DEFAULT_AGENT_MARKERS
+
+    policy = load_path(Path(__file__).parent / "valid" / "everything.yaml")
+    (criterion,) = policy.criteria(Level.EXECUTE_SANDBOXED)
+    assert (criterion.metric, criterion.confidence, criterion.min_samples) == (
+        "approval_rate",
+        0.95,
+        50,
+    )
+    assert policy.criteria(Level.PROPOSE)[0].confidence is None
+    assert policy.agent_markers == (*DEFAULT_AGENT_MARKERS, "Co-authored-by: * <bot@example.com>")
+    assert load_template("default").agent_markers == DEFAULT_AGENT_MARKERS
