@@ -93,21 +93,29 @@ def verify_command(
     pending: Annotated[
         bool, typer.Option(help="Also check the journal's pending records and flush tips.")
     ] = False,
+    require: Annotated[
+        bool, typer.Option(help="Exit 1 when there is no trail at all (CI that never fetched it).")
+    ] = False,
+    signed: Annotated[
+        bool, typer.Option(help="Every notes commit must carry a good signature git can check.")
+    ] = False,
     output: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = (
         OutputFormat.text
     ),
 ) -> None:
-    """Check every session's hash chain and sequence; exit 1 on any missing, edited,
-    reordered, duplicated or unreadable record. Read-only: safe in CI."""
+    """Check the notes history (notes commits only add lines), every session's hash chain,
+    the anchored session tips and the signatures; exit 1 on any problem. Read-only: safe
+    in CI."""
     from agentgov.audit.verify import verify_trail
-    from agentgov.reporters.audit_report import verify_json, verify_text
+    from agentgov.reporters.audit_report import verify_json, verify_ok, verify_text
 
     layout, ref = _repo()
-    report = verify_trail(layout.root, ref, pending=pending)
-    typer.echo(
-        verify_json(report, ref) if output is OutputFormat.json else verify_text(report, ref)
-    )
-    if not report.ok:
+    report = verify_trail(layout.root, ref, pending=pending, signed=signed)
+    if output is OutputFormat.json:
+        typer.echo(verify_json(report, ref, require=require))
+    else:
+        typer.echo(verify_text(report, ref, require=require))
+    if not verify_ok(report, require=require):
         raise typer.Exit(1)
 
 

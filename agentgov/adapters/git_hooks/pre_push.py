@@ -188,6 +188,15 @@ def framework_pre_push(root: Path, found: HookPolicy, io: HookIO) -> int:
         )
     if _refused(refusals, remote, io):
         return int(ExitCode.VIOLATION)
+    if not io.environ.get(OUTER_HOOK_ENV):
+        # Without agentgov's pre-push in front, pre-commit would let deletions through
+        # unseen: refuse until it is installed (docs/git-hooks.md).
+        from agentgov.adapters.git_hooks.framework_wrapper import missing_wrapper
+
+        problem = missing_wrapper(root, "push")
+        if problem is not None:
+            io.err.write(f"agentgov: {problem}\n")
+            return int(ExitCode.VIOLATION)
     if not io.environ.get(OUTER_HOOK_ENV) and push.remote_name and not update.notes:
         _share_trail(root, push.remote_name, found, io)
     return int(ExitCode.OK)
