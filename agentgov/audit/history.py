@@ -42,18 +42,30 @@ class ReattachResult:
     notes_commit: str | None
 
 
+def rewrite_ref_value(ref: str) -> str:
+    """``ref`` as a glob that matches only itself (``refs/notes/agentgo[v]``).
+
+    git (2.39 at least) warns ``notes ref refs/notes/agentgov is invalid`` on every amend
+    and rebase when ``notes.rewriteRef`` names, plainly, a ref that does not exist yet:
+    the state of every fresh clone until the trail is fetched. A glob that matches nothing
+    is silent, and once the ref exists git copies its notes just the same.
+    """
+    return f"{ref[:-1]}[{ref[-1]}]"
+
+
 def configure_rewrite(root: Path, ref: str) -> RewriteSetup:
     """Make amend and rebase carry ``ref``'s notes (local config; idempotent).
 
-    Appends ``ref`` to ``notes.rewriteRef`` unless a value there already covers it (other
-    values, such as ``refs/notes/commits``, are kept), sets ``notes.rewriteMode`` to
+    Appends ``rewrite_ref_value(ref)`` to ``notes.rewriteRef`` unless a value there already
+    covers ``ref`` (other values, such as ``refs/notes/commits``, are kept), sets
+    ``notes.rewriteMode`` to
     ``cat_sort_uniq``, and ``notes.<name>.mergeStrategy`` likewise, so that a person's own
     ``git notes --ref <name> merge`` unions the trail rather than stopping at a conflict.
     """
     present = _config_all(root, "notes.rewriteRef")
     covered = any(fnmatch.fnmatchcase(ref, value) for value in present)
     if not covered:
-        output(root, "config", "--local", "--add", "notes.rewriteRef", ref)
+        output(root, "config", "--local", "--add", "notes.rewriteRef", rewrite_ref_value(ref))
     before = _config_all(root, "notes.rewriteMode")
     output(root, "config", "--local", "notes.rewriteMode", REWRITE_MODE)
     strategy = f"notes.{ref.removeprefix('refs/notes/')}.mergeStrategy"

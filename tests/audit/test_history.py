@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from agentgov.audit.records import iter_records
 from agentgov.audit.verify import verify_trail
 from agentgov.git_layout import find_repo
 from tests.audit.conftest import REF, Agentgov, Ran, journal_of, turn
-from tests.conftest import git
+from tests.conftest import GIT_IDENTITY, git
 
 
 def commit_with_records(repo: Path, message: str, session: str, count: int = 1) -> list[str]:
@@ -46,11 +48,30 @@ def test_setup_names_the_ref_once_and_keeps_other_values(repo: Path, agentgov: A
         "",
     )
     assert agentgov("audit", "setup").out.startswith(f"{REF} already in notes.rewriteRef")
+    # A glob that matches only the trail's ref: git warns on a plain ref that does not
+    # exist yet (every fresh clone), and is silent on a glob that matches nothing.
     assert git(repo, "config", "--get-all", "notes.rewriteRef").split() == [
         "refs/notes/commits",
-        REF,
+        "refs/notes/agentgo[v]",
     ]
     assert git(repo, "config", "notes.rewriteMode").strip() == "cat_sort_uniq"
+
+
+def test_setup_leaves_a_fresh_clone_without_the_trail_silent_on_amend(
+    repo: Path, agentgov: Agentgov
+) -> None:
+    agentgov("audit", "setup")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_IDENTITY)
+    done = subprocess.run(
+        ["git", "commit", "--amend", "-q", "--no-edit"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stderr == ""
 
 
 def test_a_glob_that_covers_the_ref_is_enough(repo: Path) -> None:

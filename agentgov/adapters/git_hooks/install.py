@@ -31,7 +31,6 @@ because of agentgov, the original config file); ``uninstall_git`` undoes exactly
 from __future__ import annotations
 
 import base64
-import fnmatch
 import hashlib
 import importlib.util
 import json
@@ -53,7 +52,7 @@ from agentgov.adapters.git_hooks.precommit_config import (
     with_agentgov,
     without_agentgov,
 )
-from agentgov.audit.history import configure_rewrite
+from agentgov.audit.history import configure_rewrite, rewrite_ref_value
 from agentgov.errors import GitError, UsageError
 from agentgov.git_layout import clean_env, find_repo
 from agentgov.resources import resource
@@ -255,38 +254,16 @@ def _config_values(root: Path, key: str) -> list[str]:
     return _git(root, "config", "--local", "--get-all", key, check=False).splitlines()
 
 
-def rewrite_ref_value(ref: str) -> str:
-    """``ref`` as a glob that matches only itself (``refs/notes/agentgo[v]``).
-
-    git (2.39 at least) warns ``notes ref refs/notes/agentgov is invalid`` on every amend
-    and rebase when ``notes.rewriteRef`` names, plainly, a ref that does not exist yet:
-    the state of every fresh clone until the trail is fetched. A glob that matches nothing
-    is silent, and once the ref exists git copies its notes just the same.
-    """
-    return f"{ref[:-1]}[{ref[-1]}]"
-
-
-def _add_rewrite_ref(root: Path, ref: str) -> bool:
-    """Add ``rewrite_ref_value(ref)`` unless a value already covers ``ref``; True if added.
-    Done before ``configure_rewrite``, which then finds ``ref`` covered and adds nothing."""
-    present = _config_values(root, "notes.rewriteRef")
-    if any(fnmatch.fnmatchcase(ref, value) for value in present):
-        return False
-    _git(root, "config", "--local", "--add", "notes.rewriteRef", rewrite_ref_value(ref))
-    return True
-
-
 def _configure_notes(root: Path, ref: str) -> dict[str, Any]:
     """Set the rewrite configuration; the values it had before, to restore them."""
     strategy_key = f"notes.{ref.removeprefix('refs/notes/')}.mergeStrategy"
     strategy_before = _config_values(root, strategy_key)
     mode_before = _config_values(root, "notes.rewriteMode")
-    added = _add_rewrite_ref(root, ref)
     setup = configure_rewrite(root, ref)
     return {
         "ref": ref,
-        "rewrite_ref_added": added or setup.ref_added,
-        "rewrite_ref_value": rewrite_ref_value(ref) if added else ref,
+        "rewrite_ref_added": setup.ref_added,
+        "rewrite_ref_value": rewrite_ref_value(ref),
         "rewrite_mode_before": mode_before,
         "merge_strategy_key": setup.merge_strategy_key,
         "merge_strategy_before": strategy_before,
@@ -299,9 +276,8 @@ def _reconfigure_notes(root: Path, ref: str, notes: dict[str, Any]) -> dict[str,
     if notes.get("rewrite_ref_added") and "rewrite_ref_value" not in notes:
         _git(root, "config", "--local", "--fixed-value", "--unset", "notes.rewriteRef", ref,
              check=False)  # fmt: skip
-        _add_rewrite_ref(root, ref)
         notes = {**notes, "rewrite_ref_value": rewrite_ref_value(ref)}
-    configure_rewrite(root, ref)  # the values from before stay recorded
+    configure_rewrite(root, ref)  # adds the glob; the values from before stay recorded
     return notes
 
 
