@@ -65,7 +65,7 @@ def expect(event: str, seconds: float) -> None:
     reason = (
         f"agentgov did not decide within its {seconds:g}s deadline (below Claude Code's "
         "hook timeout, which would let the call through), so the call is blocked; something "
-        "stalled it: a slow policy load (run `agentgov policy validate`), a journal lock "
+        "stalled it: a slow policy load (run `agentgov validate`), a journal lock "
         "held by another process, or a hung git. Retry; report it if it repeats"
     )
     out = b""
