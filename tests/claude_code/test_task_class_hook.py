@@ -180,3 +180,22 @@ def test_the_touched_repositorys_committed_policy_is_the_one_in_force(
     )
     assert decision == "ask"
     assert "level 2 propose, task class app" in reason
+
+
+@pytest.mark.parametrize("where", ["parent", "/"])
+def test_a_call_from_outside_every_repository_is_recorded_in_the_touched_one(
+    governed: Path, tmp_path: Path, where: str
+) -> None:
+    cwd = governed.parent if where == "parent" else Path(where)
+    state = tmp_path / "state"
+    command = f"echo 'version: 1' > {governed}/.agentgov/policy.yaml"
+    decision, _ = _call(governed, "pre-bash", cwd, state, command=command)
+    assert decision == "deny"
+    # Choosing cwd=/ keeps no denial off the project's trail.
+    record = journal(governed)[-1]
+    assert (record["kind"], record["decision"], record["rules"]) == (
+        "decision",
+        "deny",
+        ["guard.tamper"],
+    )
+    assert not (state / "agentgov" / "journal").exists()

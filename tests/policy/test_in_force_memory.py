@@ -20,6 +20,7 @@ import pytest
 from agentgov.policy.in_force import policy_in_force
 from agentgov.policy.in_force_memory import MEMORY_NAME, Memory, read_memory
 from agentgov.policy.model import Level
+from tests.claude_code.test_hook import journal as hook_journal
 from tests.claude_code.test_hook import payload, run_hook, verdict
 from tests.conftest import git
 
@@ -471,3 +472,16 @@ def test_an_invalid_policy_merged_later_is_an_error_and_not_remembered(setup: Se
     memory = read_memory(memory_file(setup.clone).parent)
     assert isinstance(memory, Memory)
     assert memory.commit == setup.reviewed
+
+
+def test_the_hook_denies_pushes_while_the_policy_is_refused(setup: Setup) -> None:
+    git(setup.clone, "checkout", "-q", "-b", "topic")
+    # Moved by someone outside the agent (a person, a script): the hook keeps the
+    # remembered policy and holds pushes back until a person accepts the move.
+    git(setup.clone, "update-ref", "refs/remotes/origin/main", setup.old)
+    done = run_hook(setup.clone, payload("pre-bash", setup.clone, command="git push origin topic"))
+    decision, reason = verdict(done)
+    assert decision == "deny"
+    assert "the policy in force is refused: refs/remotes/origin/main now points at" in reason
+    (record,) = [r for r in hook_journal(setup.clone) if r["kind"] == "decision"]
+    assert record["detail"]["policy_refusal"].startswith("refused: refs/remotes/origin/main")

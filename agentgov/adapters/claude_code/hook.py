@@ -35,6 +35,7 @@ from agentgov.adapters.claude_code.deadline import BLOCKING_EVENTS
 from agentgov.adapters.claude_code.payload import HookEvent, parse_event
 from agentgov.adapters.claude_code.tools import tool_call, touched
 from agentgov.adapters.local_context import locate, place
+from agentgov.adapters.policy_refusal import under_refusal
 from agentgov.audit.journal import EventKey, Journal, clip
 from agentgov.audit.redact import redact
 from agentgov.engine import Decision, evaluate
@@ -220,6 +221,9 @@ def _pre_tool_use(
         partial=seen.partial,
     )
     decision = evaluate(call.subject, policy, placement.context, analysis=seen.analysis)
+    # While the policy in force is refused (its ref was moved), pushes and irreversible
+    # actions are denied and every non-allow says why (docs/policy.md#the-policy-in-force).
+    decision = under_refusal(decision, found)
     sent, reason = _answer(decision, event, environ, found)
     record: dict[str, Any] = {
         "source": "claude-code",
@@ -239,6 +243,12 @@ def _pre_tool_use(
     }
     if sent is not decision.verdict:
         record["sent"] = sent.value
+    if found.refusal:
+        record["detail"] = {"policy_refusal": clip(found.refusal, 1000)}
+    if location.project is not None and find_repo(Path(event.cwd)) is None:
+        # A call from outside every repository that touches one is recorded in that
+        # repository's trail: choosing cwd=/ must not keep an action off the record.
+        journal = Journal(location.project.state_dir, journal.event)
     journal.append(event.session_id, record)
     _emit(out, sent.value, reason)
     return 0
