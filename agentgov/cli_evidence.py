@@ -1,0 +1,147 @@
+"""``agentgov metrics`` and ``agentgov status``: measure the evidence, judge the ladder.
+
+Registered by ``cli.py``. The window of every metric ends at the committer time of the
+commit measured at (``--at``, HEAD by default), so every clone and CI measure the same
+thing at the same commit (docs/evidence.md#windows-and-incidents).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from agentgov.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from agentgov.evidence.measure import Series
+    from agentgov.evidence.observations import Unseen
+    from agentgov.evidence.windows import Incident
+    from agentgov.policy.in_force import PolicyInForce
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@dataclass(frozen=True)
+class Gathered:
+    found: PolicyInForce
+    at: str
+    at_time: float
+    series: Series
+    incidents: tuple[Incident, ...]
+    unseen: tuple[Unseen, ...]
+
+
+def gather(at_ref: str | None) -> Gathered:
+    """Everything measured at ``at_ref`` (HEAD): the trail's and the history's evidence."""
+    from agentgov.audit.git_process import output, resolve_commit
+    from agentgov.evidence.commit_evidence import commit_evidence
+    from agentgov.evidence.measure import Series
+    from agentgov.evidence.observations import Unseen
+    from agentgov.evidence.trail_metrics import trail_evidence
+    from agentgov.evidence.trail_read import read_slim_trail
+    from agentgov.evidence.windows import incidents_at
+    from agentgov.git_layout import find_repo
+    from agentgov.policy.in_force import policy_in_force
+
+    layout = find_repo(Path.cwd())
+    if layout is None:
+        raise UsageError("not inside a git repository: the evidence lives in one")
+    found = policy_in_force(layout.root)
+    revision = at_ref or "HEAD"
+    at = resolve_commit(layout.root, revision)
+    if at is None:
+        raise UsageError(f"--at {revision}: not a commit here (give a branch, tag or sha)")
+    at_time = float(output(layout.root, "show", "-s", "--format=%ct", at).strip())
+    read = read_slim_trail(layout, found.policy.audit.notes_ref)
+    trail = trail_evidence(read.facts)
+    commits = commit_evidence(layout.root, found.policy, read.records(), at)
+    unseen = [*trail.unseen, *commits.unseen]
+    if read.unreadable:
+        unseen.append(Unseen("unreadable trail lines (see agentgov audit verify)", read.unreadable))
+    return Gathered(
+        found,
+        at,
+        at_time,
+        Series([*trail.observations, *commits.observations], trail.pending),
+        incidents_at(trail.incidents, at_time),
+        tuple(unseen),
+    )
+
+
+def metrics_command(
+    task_class: Annotated[
+        str | None, typer.Option(help="Only this task class (default: every class).")
+    ] = None,
+    window: Annotated[str, typer.Option(help="Window length: 14d, 6w, 48h.")] = "14d",
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Measure at this commit (default HEAD); the window ends at its committer time."
+        ),
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = (
+        OutputFormat.text
+    ),
+) -> None:
+    """Measure every escalation metric per task class over a window ending at a commit."""
+    from agentgov.evidence.standing import metrics_of
+    from agentgov.evidence.windows import parse_window
+    from agentgov.reporters.evidence_report import metrics_json, metrics_text
+
+    label, seconds = parse_window(window)
+    gathered = gather(at)
+    policy = gathered.found.policy
+    names = [c.name for c in policy.task_classes]
+    if task_class is not None:
+        if task_class not in names:
+            raise UsageError(
+                f"--task-class {task_class}: not a class of the policy ({', '.join(names)})"
+            )
+        names = [task_class]
+    measured = {
+        name: (
+            policy.task_class(name).level,
+            metrics_of(gathered.series, name, label, seconds, gathered.at_time, gathered.incidents),
+        )
+        for name in names
+    }
+    report = metrics_json if output is OutputFormat.json else metrics_text
+    typer.echo(report(gathered.at, measured, gathered.unseen))
+
+
+def status_command(
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = (
+        OutputFormat.text
+    ),
+) -> None:
+    """Where each task class stands: level, effective level, the next level's exit
+    criteria, rollback triggers, incidents, and the policy in force. Exit 1 when a rollback
+    trigger is breached."""
+    from agentgov.evidence.standing import standing
+    from agentgov.reporters.evidence_report import status_json, status_text
+
+    gathered = gather(None)
+    standings = standing(
+        gathered.found.policy, gathered.series, gathered.at_time, gathered.incidents
+    )
+    effective = {s.name: effective_level(gathered.found, s.name) for s in standings}
+    report = status_json if output is OutputFormat.json else status_text
+    typer.echo(report(gathered.found, gathered.at, standings, effective, gathered.unseen))
+    if any(t.breached for s in standings for t in s.triggers):
+        raise typer.Exit(int(ExitCode.VIOLATION))
+
+
+def effective_level(found: PolicyInForce, name: str) -> tuple[int, str]:
+    """The level a class acts at now, and why it differs from its configured one."""
+    policy = found.policy
+    configured = policy.task_class(name).level.value
+    if policy.kill_switch.engaged:
+        return 1, f"kill switch engaged ({policy.kill_switch.reason or 'no reason given'})"
+    return configured, ""

@@ -1,0 +1,240 @@
+"""The trail's metrics: approvals, interventions, denials and turn durations, as
+observations per task class (docs/evidence.md#metrics).
+
+Each audit record is first cut down to a ``Fact``: the few fields a metric reads. Facts are
+what the per-blob cache keeps (``trail_facts``), so a warm run parses no JSON. Then, per
+session in ``seq`` order:
+
+- ``deny_rate``: every decision is one sample; a ``deny`` verdict of the guard counts.
+- ``approval_rate``: every ``ask`` that reached a human (not one ``sent`` as a deny: no
+  human could answer it) is one sample; it counts as approved when an outcome record of the
+  session names its ``tool_use_id`` (the tool ran). An ask without an outcome is rejected
+  once its turn ended (a later turn or session record); before that it is still open, and
+  counted as unseen.
+- ``intervention_rate``: every turn that ended (a ``stop`` record) is one sample; it counts
+  when the user interrupted it (``interrupted``, the transcript's interrupt markers),
+  rejected a tool call in it (the transcript's rejections), or left one of its asks
+  unanswered. A turn counts once however many of these it had: a rejection is usually
+  followed by the interrupt marker, and a rate must stay a share of turns.
+- ``turn_duration``: the ``duration_ms`` of every turn that was not interrupted (an
+  interrupted turn is closed by the next prompt, so its duration includes the idle time).
+
+A turn belongs to the task classes its decisions were judged for; a turn without a tool
+call belongs to ``default``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from agentgov.evidence.observations import Observation, Unseen
+
+DEFAULT_CLASS = "default"
+FACT_KINDS = frozenset({"decision", "outcome", "turn", "session", "incident"})
+
+
+class Fact(NamedTuple):
+    """What the metrics read of one record (a plain tuple, so the cache can store it)."""
+
+    kind: str
+    session: str
+    seq: int
+    time: float
+    task_class: str = ""
+    decision: str = ""
+    sent: str = ""
+    tool_use_id: str = ""
+    event: str = ""
+    interrupted: bool = False
+    duration_ms: int = -1
+    rejections: int = 0
+    interruptions: int = 0
+    incident: str = ""
+    severity: str = ""
+    note: str = ""
+    commit: str = ""
+    pending: bool = False
+
+
+@dataclass(frozen=True)
+class TrailEvidence:
+    """Observations from the trail; ``pending`` holds those measured from journal records
+    not yet in the notes (this clone's alone), ``incidents`` the incident records."""
+
+    observations: tuple[Observation, ...]
+    pending: tuple[Observation, ...]
+    incidents: tuple[Fact, ...]
+    unseen: tuple[Unseen, ...]
+
+
+def epoch(stamp: object) -> float | None:
+    """A record's ``ts`` (ISO 8601, ``Z``) in seconds since the epoch; None if unreadable."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.timestamp()
+
+
+def fact_of(record: Mapping[str, Any], *, pending: bool = False) -> Fact | None:
+    """The fact of one valid record, or None for kinds no metric reads (or no time)."""
+    kind = record.get("kind")
+    if kind not in FACT_KINDS:
+        return None
+    time = epoch(record.get("ts"))
+    if time is None:
+        return None
+    detail = record.get("detail")
+    detail = detail if isinstance(detail, dict) else {}
+    session, seq = str(record["session"]), int(record["seq"])
+    if kind == "decision":
+        return Fact(
+            kind,
+            session,
+            seq,
+            time,
+            task_class=str(record.get("task_class", "")),
+            decision=str(record.get("decision", "")),
+            sent=str(record.get("sent", "")),
+            tool_use_id=str(record.get("tool_use_id") or ""),
+            pending=pending,
+        )
+    if kind == "outcome":
+        return Fact(
+            kind,
+            session,
+            seq,
+            time,
+            tool_use_id=str(record.get("tool_use_id") or ""),
+            pending=pending,
+        )
+    if kind == "incident":
+        return Fact(
+            kind,
+            session,
+            seq,
+            time,
+            task_class=str(record.get("task_class", "")),
+            event=str(detail.get("event", "open")),
+            incident=str(detail.get("id", "")),
+            severity=str(detail.get("severity", "")),
+            note=str(detail.get("note", "")),
+            commit=str(record.get("commit", "")),
+            pending=pending,
+        )
+    duration = record.get("duration_ms")
+    return Fact(
+        kind,
+        session,
+        seq,
+        time,
+        event=str(record.get("event", "")),
+        interrupted=record.get("interrupted") is True,
+        duration_ms=duration if type(duration) is int else -1,
+        rejections=_count(detail.get("rejections")),
+        interruptions=_count(detail.get("interruptions")),
+        pending=pending,
+    )
+
+
+def _count(value: object) -> int:
+    return value if type(value) is int and value > 0 else 0
+
+
+def trail_evidence(facts: Iterable[Fact]) -> TrailEvidence:
+    """Observations of the four trail metrics, per task class, from the trail's facts."""
+    by_session: dict[str, list[Fact]] = {}
+    incidents: list[Fact] = []
+    for fact in facts:
+        if fact.kind == "incident":
+            incidents.append(fact)
+        else:
+            by_session.setdefault(fact.session, []).append(fact)
+    out = _Collector()
+    for session_facts in by_session.values():
+        session_facts.sort(key=_seq)
+        _session(session_facts, out)
+    incidents.sort(key=_time)
+    return TrailEvidence(
+        tuple(out.observations), tuple(out.pending), tuple(incidents), out.unseen()
+    )
+
+
+def _seq(fact: Fact) -> int:
+    return fact.seq
+
+
+def _time(fact: Fact) -> float:
+    return fact.time
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.observations: list[Observation] = []
+        self.pending: list[Observation] = []
+        self.open_asks: list[str] = []
+        self.unjoinable: list[str] = []
+
+    def add(self, fact: Fact, metric: str, task_class: str, value: float, subject: str) -> None:
+        found = Observation(metric, task_class or DEFAULT_CLASS, fact.time, value, subject)
+        (self.pending if fact.pending else self.observations).append(found)
+
+    def unseen(self) -> tuple[Unseen, ...]:
+        found = []
+        if self.open_asks:
+            found.append(
+                Unseen(
+                    "asks still awaiting an answer", len(self.open_asks), tuple(self.open_asks[:10])
+                )
+            )
+        if self.unjoinable:
+            found.append(
+                Unseen(
+                    "asks without a tool_use_id (no outcome can name them)",
+                    len(self.unjoinable),
+                    tuple(self.unjoinable[:10]),
+                )
+            )
+        return tuple(found)
+
+
+def _session(facts: list[Fact], out: _Collector) -> None:
+    ran = {f.tool_use_id for f in facts if f.kind == "outcome" and f.tool_use_id}
+    closed_after = max((f.seq for f in facts if f.kind in ("turn", "session")), default=-1)
+    turn_classes: set[str] = set()
+    turn_rejected = 0
+    for fact in facts:
+        if fact.kind == "decision":
+            task_class = fact.task_class or DEFAULT_CLASS
+            turn_classes.add(task_class)
+            out.add(fact, "deny_rate", task_class, float(fact.decision == "deny"), fact.tool_use_id)
+            if fact.decision != "ask" or fact.sent not in ("", "ask"):
+                continue
+            where = f"{fact.session}:{fact.seq}"
+            if not fact.tool_use_id:
+                out.unjoinable.append(where)
+            elif fact.tool_use_id in ran:
+                out.add(fact, "approval_rate", task_class, 1.0, fact.tool_use_id)
+            elif fact.seq < closed_after:
+                out.add(fact, "approval_rate", task_class, 0.0, fact.tool_use_id)
+                turn_rejected += 1
+            else:
+                out.open_asks.append(where)
+        elif fact.kind == "turn" and fact.event == "prompt":
+            turn_classes, turn_rejected = set(), 0
+        elif fact.kind == "turn" and fact.event == "stop":
+            interrupted = fact.interrupted or fact.interruptions > 0
+            intervened = interrupted or fact.rejections > 0 or turn_rejected > 0
+            subject = f"{fact.session}:{fact.seq}"
+            for task_class in sorted(turn_classes or {DEFAULT_CLASS}):
+                out.add(fact, "intervention_rate", task_class, float(intervened), subject)
+                if not interrupted and fact.duration_ms >= 0:
+                    out.add(fact, "turn_duration", task_class, float(fact.duration_ms), subject)
+            turn_classes, turn_rejected = set(), 0
