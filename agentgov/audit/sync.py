@@ -12,9 +12,12 @@ the remote's, erasing records this clone never pushed. So:
 - push ``<ref>:<ref>`` without ``+``. When another clone pushed in between, the remote
   rejects it as non-fast-forward: fetch, merge and push again, a bounded number of times.
 
-The push passes ``--no-verify``: it is called from the pre-push hook (#6), and pushing the
+The push passes ``--no-verify``: it is called from the pre-push hook, and pushing the
 notes ref would otherwise run that hook again, recursively, along with the user's other
-pre-push checks, for a ref that holds no code.
+pre-push checks, for a ref that holds no code. So the one check that hook makes of a notes
+push is made here instead, before every push: the notes commits the remote lacks may only
+add lines (``audit.notes_history``); a trail rewritten in this clone is never shared
+(docs/audit-trail.md#what-audit-verify-checks).
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ def push(root: Path, ref: str, remote: str = "origin", attempts: int = PUSH_ATTE
             return SyncResult(remote, ref, fetched, merged, None, attempt)
         if local == fetched:  # the remote has exactly this: nothing to send
             return SyncResult(remote, ref, fetched, merged, local, attempt, already_there=True)
+        _refuse_lost_lines(root, ref, local, fetched)
         rejected = _push(root, ref, remote)
         if rejected is None:
             return SyncResult(remote, ref, fetched, merged, local, attempt)
@@ -89,6 +93,25 @@ def push(root: Path, ref: str, remote: str = "origin", attempts: int = PUSH_ATTE
         f"pushing {ref} to {remote} was rejected {attempts} times ({last}): other clones "
         "keep pushing their trail; run `agentgov audit push` again"
     )
+
+
+def _refuse_lost_lines(root: Path, ref: str, local: str, remote_tip: str | None) -> None:
+    """Refuse to push notes commits that remove or change a line their parents held."""
+    from agentgov.audit.notes_history import read_history
+
+    lost = read_history(root, local, remote_tip).lost
+    if not lost:
+        return
+    first = lost[0]
+    raise TrailRewritten(
+        f"refusing to share {ref}: notes commit {first.notes_commit[:12]} removes or changes "
+        f"{len(lost)} line(s) an earlier notes commit held (the trail is append-only); run "
+        "`agentgov audit verify` to see them"
+    )
+
+
+class TrailRewritten(GitError):
+    """The local trail's unshared notes commits take lines away: it is not pushed."""
 
 
 def _check_remote(root: Path, remote: str) -> None:

@@ -380,3 +380,32 @@ def test_a_new_root_is_invisible_alone_and_caught_by_a_clone_that_has_the_old_tr
     assert keeper.run_command([str(AGENTGOV), "audit", "pull"]).returncode == 0
     code, report = verify(keeper)
     assert (code, kinds(report)) == (1, [("fork", "s", n) for n in (1, 2, 3, 4)])
+
+
+def test_audit_push_never_shares_a_trail_rewritten_in_this_clone(trail: Clone) -> None:
+    assert trail.run("push", "-q", "origin", REF).returncode == 0  # the honest trail
+    shared = trail.remote_head(REF)
+    forging = store_note(trail, rechained(note_lines(trail), allow_the_deny))
+    done = trail.run_command([str(AGENTGOV), "audit", "push"])
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"agentgov: refusing to share {REF}: notes commit {forging[:12]} removes or changes "
+        "4 line(s) an earlier notes commit held (the trail is append-only); run "
+        "`agentgov audit verify` to see them\n"
+    )
+    assert trail.remote_head(REF) == shared
+
+
+def test_the_pre_push_hook_does_not_carry_a_rewritten_trail_with_the_code(trail: Clone) -> None:
+    from agentgov.adapters.git_hooks.install import install_git
+
+    install_git(trail.path, agentgov_bin=AGENTGOV)
+    assert trail.run("push", "-q", "origin", REF).returncode == 0
+    shared = trail.remote_head(REF)
+    store_note(trail, rechained(note_lines(trail), allow_the_deny))
+    trail.git("checkout", "-q", "-b", "topic")
+    trail.git("commit", "-q", "--allow-empty", "-m", "work")
+    pushed = trail.run("push", "-q", "origin", "topic")
+    assert pushed.returncode == 0  # the code goes; the forged trail stays behind
+    assert "refusing to share" in pushed.stderr
+    assert trail.remote_head(REF) == shared
