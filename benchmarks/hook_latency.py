@@ -4,7 +4,7 @@ Runs `agentgov hook claude-code` as Claude Code does (JSON on stdin, a fresh pro
 call, agentgov's bytecode compiled as an install leaves it) at least 50 times in a
 throwaway repository with a committed default policy, and
 prints the median and p90 in ms, the ratio to a bare interpreter start (budget: 3x,
-DESIGN.md section 4), and the median for a peer guard when one is installed.
+docs/design.md#7-budgets), and the median for a peer guard when one is installed.
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ def timed(argv: list[str], stdin: bytes, cwd: Path) -> float:
 
 
 def series(argv: list[str], payloads: list[bytes], cwd: Path) -> list[float]:
-    return [timed(argv, payloads[i % len(payloads)], cwd) for i in range(RUNS)]
+    """``RUNS`` timings; each call gets its own ``tool_use_id``, as Claude Code's calls do
+    (the hook journals an id once, so a repeated id would skip the journal write)."""
+    return [
+        timed(argv, payloads[i % len(payloads)].replace(b"toolu_RUN", b"toolu_%d" % i), cwd)
+        for i in range(RUNS)
+    ]
 
 
 def report(name: str, samples: list[float], base: float | None = None) -> float:
@@ -93,10 +98,10 @@ def main() -> int:
                         "timeout": 120000,
                         "run_in_background": False,
                     },
-                    "tool_use_id": f"toolu_{i}",
+                    "tool_use_id": "toolu_RUN",
                 }
             ).encode()
-            for i, c in enumerate(commands)
+            for c in commands
         ]
         # The interpreter itself, not a version-manager shim in front of it (a pyenv shim
         # adds ~100 ms of bash), so the ratio compares like with like.
