@@ -1,6 +1,6 @@
 """Time an audit append as the notes ref grows, and a full read of the trail.
 
-DESIGN.md §4 asks that an append cost O(1) in the number of existing notes. This builds
+docs/design.md#7-budgets asks that an append cost O(1) in the number of existing notes. This builds
 repositories of 10,000 commits with git fast-import, holding 0, 1,000 and 10,000 notes in
 git's fan-out layout (and 10,000 in the flat layout libgit2 writes), then prints the median
 time of an append to a random commit, and the time to iterate every note.

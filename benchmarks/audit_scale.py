@@ -1,6 +1,6 @@
 """The audit trail at scale: 100,000 records over 10,000 commits.
 
-DESIGN.md §4: an audit append costs O(1) in the number of existing notes, and reading
+docs/design.md#7-budgets: an audit append costs O(1) in the number of existing notes, and reading
 100,000 records takes under 2 seconds. This builds repositories of 10,000 commits with git
 fast-import, whose notes (git's fan-out layout) hold 0, 10,000 and 100,000 chained
 decision records (ten per noted commit, 100 per session), plus 1,000 commits without

@@ -1,7 +1,7 @@
 """Shell guard throughput: commands per second through `decide --batch`'s core, one core.
 
 Prints, from one run: the commands per second over a realistic agent mix (target >= 20,000,
-DESIGN.md section 4), the per-command cost in microseconds, and the worst-case time for
+docs/design.md#7-budgets), the per-command cost in microseconds, and the worst-case time for
 adversarial inputs (100 KB commands, deep nesting), which must end with a verdict.
 """
 

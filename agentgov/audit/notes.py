@@ -1,14 +1,14 @@
 """Storage for the audit trail in git notes: appends that lose nothing under concurrency.
 
 Records are opaque one-line byte strings here; their format belongs to the record layer.
-This is the only module that imports pygit2 (DESIGN.md §5). Importing pygit2 costs about
+This is the only module that imports pygit2 (docs/design.md#2-layers). Importing pygit2 costs about
 0.1 s, so import this module only where notes are written or read (flush, sync, log), never
 on the PreToolUse path.
 
 Why not ``git notes append`` or libgit2's ``create_note``: both read the notes ref, build a
 commit on top and then move the ref *without checking that it still points where it did*, so
 two writers at once silently drop records (measured 20-45 % lost; see
-shared/reference/git-notes.md). Here every write reads the tip, builds blob, trees and a
+docs/design.md#6-the-audit-trail). Here every write reads the tip, builds blob, trees and a
 notes commit whose parent is that tip, and moves the ref with a compare-and-swap; a lost race
 is retried with jittered backoff, bounded, and then reported. The very first write, which
 creates the ref, takes the ref's lock and checks for the ref under it: libgit2's
@@ -17,8 +17,8 @@ create-if-absent checks before locking, so two first writers could both "create"
 Why fan-out paths: libgit2 writes every note at the root of the notes tree, so each write
 rewrites a tree with one entry per annotated commit (about 50 ms at 10,000 notes). Notes are
 written at git's two-character fan-out path ``ab/cdef…`` so an append costs the same at 10 or
-10,000 notes (DESIGN.md §4). Notes that other tools left flat, or that git fanned out deeper
-(``ab/cd/ef…``), are still read, and moved to ``ab/cdef…`` when written.
+10,000 notes (docs/design.md#7-budgets). Notes that other tools left flat, or that git
+fanned out deeper (``ab/cd/ef…``), are still read, and moved to ``ab/cdef…`` when written.
 
 Why our own merge rather than ``git notes merge -s cat_sort_uniq``: git moves the local
 notes ref at the end of a merge without checking its old value, like ``git notes append``,

@@ -274,9 +274,9 @@ class _CheckedBlobs:
     """Note blobs whose every line passed the schema check, remembered across reads.
 
     Checking 100,000 records against the schema costs 0.4 s of the 2 s budget for reading
-    them (DESIGN.md §4). A blob id names its content exactly and a blob never changes, so
-    a blob that passed once passes again under the same schema; the file name carries
-    the schema's digest, so a new schema starts afresh. The cache lives in
+    them (docs/design.md#7-budgets). A blob id names its content exactly and a blob never
+    changes, so a blob that passed once passes again under the same schema; the file name
+    carries the schema's digest, so a new schema starts afresh. The cache lives in
     ``.git/agentgov/cache/``. ``audit verify`` never uses it: tamper evidence does not
     rest on a file anyone with the clone can write.
     """

@@ -1,7 +1,7 @@
 """Concurrent writers lose nothing: the compare-and-swap under real contention.
 
 ``git notes append`` and libgit2's ``create_note`` lose 20-45 % of records with just two
-writers (shared/reference/git-notes.md). Here eight processes start together at a barrier
+writers (docs/design.md#6-the-audit-trail). Here eight processes start together at a barrier
 and append as fast as they can; every record must survive, and the repository must stay
 consistent for git itself.
 """

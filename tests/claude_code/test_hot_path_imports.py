@@ -1,4 +1,4 @@
-"""The PreToolUse hook imports nothing slow (DESIGN.md section 4, issue 4).
+"""The PreToolUse hook imports nothing slow (docs/design.md#7-budgets, issue 4).
 
 Each case runs the hook as Claude Code does, in a fresh process, after a first call has
 compiled the policy into its cache (the first call of a new policy validates it, with

@@ -3,7 +3,7 @@
 
 - Ancestry: ``git cat-file -e`` says whether the remote's commit is in this clone, and
   ``git merge-base --is-ancestor`` whether it is an ancestor of the pushed one. The git CLI
-  rather than pygit2: only ``audit/notes.py`` imports pygit2 (DESIGN.md section 5), and two
+  rather than pygit2: only ``audit/notes.py`` imports pygit2 (docs/design.md#2-layers), and two
   short git processes per protected update cost less than importing it.
 - Mirror and prune pushes: git does not tell a pre-push hook that the user typed
   ``--mirror`` or ``--prune``. The stdin lines of a mirror push can look like an ordinary

@@ -1,5 +1,5 @@
 """The class of one command before any rule: read, local, network, install, publish,
-dynamic or irreversible (DESIGN.md section 2).
+dynamic or irreversible (docs/policy.md#levels-and-action-classes).
 
 Rules (written elsewhere) add forbidden and irreversible hits on top; this module only says
 what a command is on its face. It is table-driven: ``PROGRAMS`` maps a program to its
