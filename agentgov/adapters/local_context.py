@@ -5,8 +5,9 @@ placed relative to the repository of what it touches, not to the cwd it starts f
 (docs/policy.md, "Task classes"): ``locate`` finds the repository of the cwd and of every
 path the work touches or writes, the project is the cwd's repository or, from a cwd
 outside any, the first touched path's, and the guard's files of every one of them are
-guarded. The level comes from the task class the work belongs to, lowered to 1 when the
-kill switch is engaged.
+guarded. The level comes from the task class the work belongs to, as
+``effective_level`` says (an open incident's reset, level 4 without a sandbox, the kill
+switch from any source).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentgov.adapters.effective_level import EffectiveLevel, effective_level
 from agentgov.evaluators.shell.model import Analysis
 from agentgov.git_layout import RepoLayout, current_branch, find_repo
 from agentgov.policy.model import Level, Policy
@@ -27,10 +29,12 @@ MAX_READ_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Placement:
-    """Where the work stands: its context, and why it got its task class and level."""
+    """Where the work stands: its context, and why it got its task class and level
+    (``effective``: the configured level and every cause that lowered it)."""
 
     context: Context
     because: str
+    effective: EffectiveLevel | None = None
 
 
 @dataclass(frozen=True)
@@ -198,15 +202,21 @@ def place(
     choice = choose_task_class(
         policy, explicit=explicit, branch=branch, paths=_repo_relative(where), partial=partial
     )
-    chosen_level = level or choice.task_class.level
     because = choice.because
     if level is not None:
         because += f"; level {level.value} given on the command line"
-    if policy.kill_switch.engaged:
-        chosen_level = Level.SUGGEST
-        because += f"; kill switch engaged ({policy.kill_switch.reason or 'no reason given'})"
+    effective = effective_level(
+        policy,
+        choice.task_class.name,
+        level or choice.task_class.level,
+        layout,
+        env,
+        home=home_directory(env),
+    )
+    if effective.causes:
+        because += f"; {effective.because}"
     context = Context(
-        level=chosen_level,
+        level=effective.level,
         task_class=choice.task_class.name,
         cwd=str(where.cwd),
         home=home_directory(env),
@@ -216,4 +226,4 @@ def place(
         read_text=read_text_file,
         repositories=where.repositories,
     )
-    return Placement(context, because)
+    return Placement(context, because, effective)
