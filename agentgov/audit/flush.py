@@ -16,6 +16,10 @@ The journal's ``.tip`` tells only this clone where a chain ended; the anchor tra
 the notes history, so any clone's ``audit verify`` notices when a session's last records
 are deleted.
 
+``flush_session`` is the same protocol for one session's file only, onto a commit it
+names: the records a person or CI writes about a commit (``review``, ``ci``) reach that
+commit's note at once, while the agent sessions' pending records wait for their own commit.
+
 A SIGKILL can land anywhere. Before 1 nothing moved. Between 1 and 2 the records sit in
 ``.flushing`` files, not yet in notes. Between 2 and 3 they are in both. So the next flush
 first takes up every leftover ``.flushing`` file, appending to the target written in its
@@ -117,12 +121,42 @@ def flush_journal(
         return _flush_locked(layout, journal, ref, target, stale_ref_lock)
 
 
+def flush_session(
+    layout: RepoLayout,
+    ref: str,
+    session: str,
+    commit: str,
+    *,
+    stale_ref_lock: float = STALE_REF_LOCK,
+) -> FlushResult:
+    """Move the pending records of ``session`` alone into the note of ``commit``.
+
+    Other sessions' files stay in the journal. Leftovers of an interrupted flush (of any
+    session) are taken up as ``flush_journal`` takes them, each onto the target written in
+    its name, so a kill during this flush loses and duplicates nothing either.
+    """
+    journal = Journal(layout.state_dir)
+    target = resolve_commit(layout.root, commit)
+    if target is None:
+        raise UsageError(f"{commit}: no such commit in {layout.root}")
+    path = journal.path(session)
+    if not journal.flushing() and not _has_data(path):
+        return FlushResult(target)
+    with _flush_lock(journal):
+        return _flush_locked(layout, journal, ref, target, stale_ref_lock, only=path)
+
+
 def _flush_locked(
-    layout: RepoLayout, journal: Journal, ref: str, target: str, stale_ref_lock: float
+    layout: RepoLayout,
+    journal: Journal,
+    ref: str,
+    target: str,
+    stale_ref_lock: float,
+    only: Path | None = None,
 ) -> FlushResult:
     batches = [_leftover(path, target) for path in journal.flushing()]
     nonce = f"{os.getpid()}-{time.time_ns()}"
-    for path in journal.sessions():
+    for path in journal.sessions() if only is None else [only]:
         name = path.name.removesuffix(".jsonl")
         detached = journal.detach(path, path.with_name(f"{name}.{target}.{nonce}{FLUSHING_SUFFIX}"))
         if detached is not None:

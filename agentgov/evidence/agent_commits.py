@@ -55,6 +55,7 @@ class AgentCommit:
     why: tuple[str, ...]
     task_class_because: str
     sessions: tuple[str, ...] = ()
+    subject: str = ""
 
 
 class MarkerMatcher:
@@ -110,7 +111,6 @@ def find_agent_commits(
             made = _full(history, fields.get("commit"))
             if made is not None:
                 entry(made).add(f"post-commit ({_marker_of(fields)})")
-                entry(made).sessions.append(item.session)
             for place in places:
                 if place in commits and place != made and made is not None and made in places:
                     entry(place).add(f"reattached from {made[:SHORT]}")
@@ -155,6 +155,7 @@ def find_agent_commits(
                 why=_ordered(known.why),
                 task_class_because=because,
                 sessions=tuple(known.sessions),
+                subject=commit.subject,
             )
         )
     return tuple(result)
@@ -162,7 +163,9 @@ def find_agent_commits(
 
 def _ordered(why: list[str]) -> tuple[str, ...]:
     rank = {"post-commit": 0, "trail": 1, "reattached": 2, "marker": 3}
-    return tuple(sorted(why, key=lambda reason: rank.get(reason.split(" ", 1)[0].rstrip(":"), 4)))
+    return tuple(
+        sorted(why, key=lambda reason: (rank.get(reason.split(" ", 1)[0].rstrip(":"), 4), reason))
+    )
 
 
 def _notes_only(records: Iterable[Record]) -> Iterable[Record]:
@@ -242,7 +245,7 @@ def _recorded_classes(
             tools = sorted({tool for _level, _name, tool in edits})
             chosen[sha] = (
                 name,
-                f"recorded by its decisions ({len(edits)} edits by {', '.join(tools)}; "
+                f"recorded by its decisions ({len(edits)} edit(s) by {', '.join(tools)}; "
                 f"the most restrictive: {name}, level {level})",
             )
     return chosen

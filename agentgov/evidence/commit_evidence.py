@@ -93,7 +93,7 @@ def commit_evidence(
         agent = next((by_sha[sha] for sha in about if sha in by_sha), None)
         if agent is None:
             continue
-        when = _seconds(item.record.get("ts"))
+        when = record_seconds(item.record.get("ts"))
         if when is None:
             when = agent.time
         elif when < agent.time:
@@ -161,7 +161,7 @@ def _shallow_unseen(history: History) -> Unseen:
     )
 
 
-def _seconds(ts: object) -> float | None:
+def record_seconds(ts: object) -> float | None:
     """A record's ``ts`` (``2024-05-01T10:00:00.123Z``) in seconds since the epoch."""
     if not isinstance(ts, str) or len(ts) < 19:
         return None

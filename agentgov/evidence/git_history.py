@@ -95,6 +95,22 @@ def read_history(root: Path, at: str) -> History:
     return History(tip, tuple(_parse(raw)), _shallow(root))
 
 
+def protected_tip(root: Path, branches: Sequence[str]) -> str:
+    """The protected branch evidence reads by default: the first of ``branches`` (the
+    policy's ``protected_branches``, globs skipped) that this clone has, as a local branch
+    or else as ``origin``'s."""
+    for name in branches:
+        if any(char in name for char in "*?["):
+            continue
+        for ref in (f"refs/heads/{name}", f"refs/remotes/origin/{name}"):
+            if resolve_commit(root, ref) is not None:
+                return ref
+    raise UsageError(
+        f"none of the protected branches ({', '.join(branches) or 'none'}) is in this "
+        "clone: give the branch to read with --at"
+    )
+
+
 def _parse(raw: bytes) -> list[Commit]:
     fields = raw.decode("utf-8", errors="replace").split("\0")
     commits: list[Commit] = []
