@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentgov.cli_records import review_command, sample_command
 from agentgov.errors import UsageError
 
 if TYPE_CHECKING:
@@ -130,6 +131,10 @@ def reattach_command(
 
     layout, ref = _repo()
     typer.echo(reattach_text(reattach(layout.root, ref, revisions, onto), ref))
+
+
+audit_app.command("sample")(sample_command)
+audit_app.command("review")(review_command)
 
 
 @audit_app.command("setup")
