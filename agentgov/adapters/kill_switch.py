@@ -6,8 +6,8 @@ any one of these says so; none can release another:
 - ``policy``: ``kill_switch.engaged: true`` in the policy in force (repo-wide, once merged);
 - ``clone``: the file ``.git/agentgov/kill`` (``agentgov kill`` writes it: at once, on this
   clone);
-- ``environment``: ``AGENTGOV_KILL`` set to ``1``/``true``/``yes``/``on`` in the
-  environment Claude Code (or git) was started from;
+- ``environment``: ``AGENTGOV_KILL`` (or its older name ``AGENTGOV_KILL_SWITCH``) set to
+  ``1``/``true``/``yes``/``on`` in the environment Claude Code (or git) was started from;
 - ``user``: the file ``$XDG_CONFIG_HOME/agentgov/kill`` and ``~/.config/agentgov/kill``
   (both are checked, and the home directory is read from the account database as well as
   from ``HOME``, so changing a variable can only add a place to look, never remove one);
@@ -139,16 +139,17 @@ def kills(
                     "a person runs `agentgov kill --release` in their own terminal",
                 )
             )
-    value = environ.get("AGENTGOV_KILL", "").strip().lower()
-    if value in _ENGAGED:
-        found.append(
-            Kill(
-                "environment",
-                "AGENTGOV_KILL in the environment",
-                "",
-                "a person unsets AGENTGOV_KILL where Claude Code (or git) is started",
+    for name in ("AGENTGOV_KILL", "AGENTGOV_KILL_SWITCH"):  # the second: an older name
+        if environ.get(name, "").strip().lower() in _ENGAGED:
+            found.append(
+                Kill(
+                    "environment",
+                    f"{name} in the environment",
+                    "",
+                    f"a person unsets {name} where Claude Code (or git) is started",
+                )
             )
-        )
+            break
     for source, paths in (
         ("user", user_kill_paths(environ)),
         ("system", system_kill_paths(environ)),

@@ -34,14 +34,14 @@ from agentgov.adapters.claude_code import deadline
 from agentgov.adapters.claude_code.deadline import BLOCKING_EVENTS
 from agentgov.adapters.claude_code.payload import HookEvent, parse_event
 from agentgov.adapters.claude_code.tools import tool_call, touched
-from agentgov.adapters.local_context import locate, place
+from agentgov.adapters.local_context import Placement, locate, place
 from agentgov.adapters.policy_refusal import under_refusal
 from agentgov.audit.journal import EventKey, Journal, clip
 from agentgov.audit.redact import redact
 from agentgov.engine import Decision, evaluate
 from agentgov.errors import AgentgovError, ExitCode
 from agentgov.git_layout import find_repo
-from agentgov.policy.in_force import PolicyInForce, policy_in_force
+from agentgov.policy.in_force import policy_in_force
 from agentgov.policy.model import Verdict
 
 __all__ = ["BLOCKING_EVENTS", "can_ask", "event_key", "handle", "main"]
@@ -159,6 +159,30 @@ def _dispatch(event: HookEvent, key: EventKey, out: IO[str], environ: Mapping[st
                 "tool_use_id": event.tool_use_id,
             },
         )
+    elif event.event == "PermissionDenied":
+        # Auto Mode's classifier denied the call: a second guard whose decisions belong in
+        # the trail (docs/claude-code.md, "Events").
+        fields: dict[str, Any] = {
+            **base,
+            "kind": "permission",
+            "event": "denied",
+            "tool": event.tool_name,
+            "tool_use_id": event.tool_use_id,
+        }
+        why = event.raw.get("reason")
+        if isinstance(why, str) and why:
+            fields["reason"] = clip(redact(why), 1000)
+        journal.append(event.session_id, fields)
+    elif event.event in {"SubagentStart", "SubagentStop"}:
+        what = "subagent-start" if event.event == "SubagentStart" else "subagent-stop"
+        detail = {
+            name: str(event.raw[name])
+            for name in ("agent_id", "agent_type")
+            if isinstance(event.raw.get(name), (str, int))
+        }
+        journal.append(
+            event.session_id, {**base, "kind": "session", "event": what, "detail": detail}
+        )
     elif event.event == "UserPromptSubmit":
         _turn_start(event, journal)
     elif event.event == "Stop":
@@ -224,7 +248,7 @@ def _pre_tool_use(
     # While the policy in force is refused (its ref was moved), pushes and irreversible
     # actions are denied and every non-allow says why (docs/policy.md#the-policy-in-force).
     decision = under_refusal(decision, found)
-    sent, reason = _answer(decision, event, environ, found)
+    sent, reason = _answer(decision, event, environ, placement)
     record: dict[str, Any] = {
         "source": "claude-code",
         "kind": "decision",
@@ -243,8 +267,21 @@ def _pre_tool_use(
     }
     if sent is not decision.verdict:
         record["sent"] = sent.value
+    detail: dict[str, Any] = {}
     if found.refusal:
-        record["detail"] = {"policy_refusal": clip(found.refusal, 1000)}
+        detail["policy_refusal"] = clip(found.refusal, 1000)
+    effective = placement.effective
+    if effective is not None and effective.causes:
+        # Why the level is below the configured one: kill switch, no sandbox, incident.
+        detail["effective"] = {
+            "configured": effective.configured.value,
+            "causes": [
+                {"kind": cause.kind, "source": cause.source, "level": cause.level.value}
+                for cause in effective.causes
+            ],
+        }
+    if detail:
+        record["detail"] = detail
     if location.project is not None and find_repo(Path(event.cwd)) is None:
         # A call from outside every repository that touches one is recorded in that
         # repository's trail: choosing cwd=/ must not keep an action off the record.
@@ -264,13 +301,16 @@ def can_ask(event: HookEvent, environ: Mapping[str, str]) -> bool:
 
 
 def _answer(
-    decision: Decision, event: HookEvent, environ: Mapping[str, str], found: PolicyInForce
+    decision: Decision, event: HookEvent, environ: Mapping[str, str], placement: Placement
 ) -> tuple[Verdict, str]:
     summary = decision.reason or decision.action_class.value
     level = f"level {decision.level.value} {decision.level.id}, task class {decision.task_class}"
     if decision.verdict is Verdict.ALLOW:
         return Verdict.ALLOW, f"agentgov: {decision.action_class.value} allowed at {level}"
     if decision.verdict is Verdict.ASK:
+        effective = placement.effective
+        if effective is not None and effective.causes:
+            summary = f"{summary} ({effective.because})"
         if can_ask(event, environ):
             return (
                 Verdict.ASK,
@@ -283,8 +323,12 @@ def _answer(
             "approve it in an interactive session.",
         )
     instead = f" Instead: {decision.remediation}" if decision.remediation else ""
-    if found.policy.kill_switch.engaged:
-        summary = f"the kill switch is engaged ({found.policy.kill_switch.reason}); {summary}"
+    effective = placement.effective
+    if effective is not None and effective.causes:
+        # The level is held down (kill switch, no sandbox, an open incident): say by what
+        # and what a person does to lift it.
+        summary = f"{effective.because}; {summary}"
+        instead += f" Only a person lifts it: {effective.release}."
     return Verdict.DENY, f"agentgov denied this ({level}): {summary}.{instead}"
 
 

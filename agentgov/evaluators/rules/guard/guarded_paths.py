@@ -4,7 +4,11 @@ Guarded, relative to the root of every repository the action touches (each found
 path being touched, whatever the cwd): ``.agentgov/`` (the policy), ``.git/hooks/``,
 ``.git/agentgov/`` (the audit journal), the audit notes ref's file under ``.git/``,
 ``.git/config`` (where ``core.hooksPath`` lives), ``.pre-commit-config.yaml`` and
-``.claude/settings*.json``; relative to the home directory: ``.claude/settings*.json``.
+``.claude/settings*.json``; relative to the home directory: ``.claude/settings*.json`` and
+the user kill switch file ``.config/agentgov/kill``; and, machine-wide, the system kill
+switch file ``/etc/agentgov/kill`` and the container markers ``/.dockerenv`` and
+``/run/.containerenv`` (sandbox signals: docs/evidence.md). The clone's kill switch and
+incidents files are inside ``.git/agentgov/``.
 
 A command that acts on a whole tree (``rm -r``, ``mv``, ``chmod``) reaches a guarded file
 through any directory strictly inside the project or home that holds one (``rm -rf .git``,
@@ -23,7 +27,18 @@ from agentgov.evaluators.rules.path_words import is_within
 _SETTINGS = ("settings.json", "settings.local.json")
 # Every guarded path, and every directory strictly inside a base that holds one, contains
 # one of these.
-_MARKERS = (".agentgov", ".git", ".claude", ".pre-commit-config")
+_MARKERS = (
+    ".agentgov",
+    ".git",
+    ".claude",
+    ".pre-commit-config",
+    ".config",
+    "etc/agentgov",
+    ".dockerenv",
+    ".containerenv",
+)
+USER_KILL_FILE = ".config/agentgov/kill"
+SYSTEM_KILL_FILE = "/etc/agentgov/kill"
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,16 @@ def guarded_entries(
                 "settings*.json",
             )
         )
+    entries.append(
+        Guarded(
+            f"{home.rstrip('/')}/{USER_KILL_FILE}",
+            "the user kill switch file (~/.config/agentgov/kill)",
+            home,
+        )
+    )
+    entries.append(Guarded(SYSTEM_KILL_FILE, "the system kill switch file", "/etc"))
+    for marker in ("/.dockerenv", "/run/.containerenv"):
+        entries.append(Guarded(marker, f"the container marker {marker} (a sandbox signal)", "/"))
     return tuple(entries)
 
 

@@ -19,6 +19,9 @@
   set-url``/``replace``..., and writes into ``.git/refs/``, ``.git/packed-refs``; see
   ``ref_moves``), and ``agentgov policy accept``/``forget`` however it is launched
   (``python -m agentgov``, ``.venv/bin/agentgov``, ``uv run``, ``env``, ``sh -c``).
+- Lifting a restriction: ``agentgov kill --release`` and ``agentgov incident resolve``,
+  however launched (engaging the kill switch and recording an incident only restrict, and
+  stay allowed).
 """
 
 from __future__ import annotations
@@ -74,6 +77,11 @@ POLICY_COMMAND_REMEDIATION = (
     "only a person moves the policy in force: tell the user what you need; they run "
     "`agentgov policy accept` or `agentgov policy forget` in their own terminal"
 )
+RELEASE_REMEDIATION = (
+    "only a person lifts the kill switch or resolves an incident: tell the user what you "
+    "need; they run `agentgov kill --release` or `agentgov incident resolve ID` in their "
+    "own terminal"
+)
 _AGENTGOV_MODULES = frozenset({"agentgov", "agentgov.entry", "agentgov.__main__"})
 _POLICY_VERBS = frozenset({"accept", "forget"})
 
@@ -109,7 +117,7 @@ _DECLARERS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 _SETTERS = _DECLARERS | {"unset"}  # the programs ``_assignments`` reads by name
 _ENGAGED = frozenset({"1", "true", "yes", "on"})
 # Variables that only make agentgov stricter when set to a true value.
-_STRICTER = frozenset({"AGENTGOV_KILL_SWITCH", "AGENTGOV_AGENT"})
+_STRICTER = frozenset({"AGENTGOV_KILL", "AGENTGOV_KILL_SWITCH", "AGENTGOV_AGENT"})
 _GIT_CONFIG_KEY = re.compile(r"GIT_CONFIG_KEY_\d+\Z")
 _HOOKS_PATH = "core.hookspath"
 
@@ -409,7 +417,7 @@ def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
         if name == "*":
             emptied = (
                 "env -i empties the environment, and with it agentgov's own switches "
-                "(AGENTGOV_AGENT, AGENTGOV_KILL_SWITCH)"
+                "(AGENTGOV_AGENT, AGENTGOV_KILL)"
             )
             yield _hit(command, emptied, SWITCH_REMEDIATION)
             return
@@ -424,10 +432,12 @@ def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
 
 
 def _guard_command_hits(command: SimpleCommand) -> Iterator[Hit]:
-    """``pre-commit uninstall``, ``agentgov uninstall`` and ``agentgov policy
-    accept|forget``, however agentgov is launched (``python -m agentgov``, ``uv run``...)."""
+    """``pre-commit uninstall``, ``agentgov uninstall``, ``agentgov policy
+    accept|forget``, ``agentgov kill --release`` and ``agentgov incident resolve``, however
+    agentgov is launched (``python -m agentgov``, ``uv run``...)."""
     for invocation in invocations(command):
-        words = invocation.values()[:2]
+        every = invocation.values()
+        words = every[:2]
         if invocation.tool == "pre-commit" or invocation.tool in _AGENTGOV_MODULES:
             program = "pre-commit" if invocation.tool == "pre-commit" else "agentgov"
             if words[:1] == ("uninstall",):
@@ -448,6 +458,30 @@ def _guard_command_hits(command: SimpleCommand) -> Iterator[Hit]:
                     POLICY_COMMAND_REMEDIATION,
                 )
                 return
+            if program == "agentgov" and _lifts_restriction(every, invocation.args):
+                what = (
+                    "agentgov kill --release lifts the kill switch"
+                    if words[:1] == ("kill",)
+                    else "agentgov incident resolve lifts the reset an incident caused"
+                )
+                yield _hit(command, f"{what}, which only a person may do", RELEASE_REMEDIATION)
+                return
+
+
+def _lifts_restriction(words: tuple[str, ...], args: tuple[Word, ...]) -> bool:
+    """``kill`` with ``--release`` among its options, or with a word agentgov cannot read
+    (``agentgov kill $FLAG``); ``incident resolve``; or a command name it cannot read
+    (``agentgov $(echo kill) --release``)."""
+    if args and not args[0].static:
+        return True
+    if words[:1] == ("kill",):
+        return any(
+            word == "--release" or word.startswith("--release=") or not arg.static
+            for word, arg in zip(words[1:], args[1:], strict=True)
+        )
+    return words[:2] == ("incident", "resolve") or (
+        words[:1] == ("incident",) and len(args) > 1 and not args[1].static
+    )
 
 
 def _evaluate(analysis: Analysis, ctx: ShellContext) -> Iterator[Hit]:
