@@ -34,11 +34,18 @@ HOOK_EVENTS = (
     ("PostToolUse", "*"),
     ("PostToolUseFailure", "*"),
     ("PermissionRequest", "*"),
+    ("PermissionDenied", "*"),
     ("UserPromptSubmit", None),
     ("Stop", None),
+    ("SubagentStart", None),
+    ("SubagentStop", None),
     ("SessionStart", None),
     ("SessionEnd", None),
 )
+"""Every event agentgov judges or records. ``PermissionDenied`` (Auto Mode's classifier
+denied a call) and ``SubagentStart``/``SubagentStop`` are evidence (docs/claude-code.md); a
+re-install adds the events an older install lacks, and uninstall removes agentgov's handler
+from every event, whichever install wrote it."""
 # If the shim itself is missing, the command still exits 2 (block), never 127 (proceed).
 PROJECT_COMMAND = (
     'shim="$CLAUDE_PROJECT_DIR/.agentgov/claude-hook.sh"; [ -x "$shim" ] && exec "$shim"; '
