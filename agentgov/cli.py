@@ -17,6 +17,9 @@ import typer
 
 from agentgov import __version__
 from agentgov.cli_audit import audit_app, log_command
+from agentgov.cli_evidence import metrics_command, status_command
+from agentgov.cli_kill import incident_app, kill_command
+from agentgov.cli_records import ci_app
 from agentgov.errors import AgentgovError, ExitCode, PolicyError, UsageError
 from agentgov.policy.model import Level, Verdict
 
@@ -40,6 +43,11 @@ hook_app = typer.Typer(help="Entry points the installed hooks call (not for peop
 app.add_typer(hook_app, name="hook")
 app.add_typer(audit_app, name="audit")
 app.command("log")(log_command)
+app.command("metrics")(metrics_command)
+app.command("status")(status_command)
+app.add_typer(ci_app, name="ci")
+app.command("kill")(kill_command)
+app.add_typer(incident_app, name="incident")
 
 
 class Integration(str, Enum):
