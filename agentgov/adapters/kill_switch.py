@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from agentgov.policy.model import Policy
@@ -84,6 +85,7 @@ def system_kill_paths(environ: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(paths))
 
 
+@lru_cache(maxsize=1)
 def _account_home() -> str | None:
     try:
         import pwd  # a built-in module: no cost on the hot path
