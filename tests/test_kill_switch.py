@@ -201,6 +201,18 @@ def test_kill_edits_the_policy_working_copy_byte_for_byte(governed: Path, tmp_pa
     assert not (governed / ".git" / "agentgov" / "kill").exists()
 
 
+def test_a_broken_working_copy_still_engages_the_clone(governed: Path, tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    policy = governed / ".agentgov" / "policy.yaml"
+    policy.write_text("kill_switch: [not, a, mapping]\n")
+    done = agentgov(governed, env, "kill", "--reason", "stop")
+    assert done.returncode == 2
+    assert "kill switch engaged on this clone" in done.stderr
+    assert "kill_switch must be a mapping (engaged, reason); fix it first" in done.stderr
+    assert policy.read_text() == "kill_switch: [not, a, mapping]\n"
+    assert hook(governed, edit(governed), env)[0] == "deny"
+
+
 def test_kill_and_release_are_recorded_as_policy_records(governed: Path, tmp_path: Path) -> None:
     env = environment(tmp_path)
     agentgov(governed, env, "kill", "--reason", "stop")

@@ -23,7 +23,7 @@ from agentgov.adapters.git_hooks.agent_session import agent_marker
 from agentgov.adapters.kill_switch import Kill, kills, local_kill_path
 from agentgov.adapters.policy_acceptance import AgentRefused, cli_session
 from agentgov.audit.journal import Journal
-from agentgov.errors import UsageError
+from agentgov.errors import AgentgovError, UsageError
 from agentgov.git_layout import RepoLayout, find_repo
 
 POLICY_FILE = Path(".agentgov") / "policy.yaml"
@@ -53,8 +53,6 @@ def _layout(start: Path) -> RepoLayout:
 
 def engage(start: Path, reason: str, environ: Mapping[str, str] = os.environ) -> KillDone:
     """Engage the kill switch on this clone and propose it in the policy working copy."""
-    from agentgov.adapters.kill_policy_edit import edit_policy_file
-
     text = " ".join(reason.split())
     if not text:
         raise UsageError("say why: agentgov kill --reason TEXT (the reason is shown to agents)")
@@ -64,16 +62,18 @@ def engage(start: Path, reason: str, environ: Mapping[str, str] = os.environ) ->
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text + "\n", encoding="utf-8")
     os.replace(temporary, path)
-    policy = layout.root / POLICY_FILE
-    edited = edit_policy_file(policy, True, text)
-    session = _record(layout, "kill", text, policy if edited else None, environ)
-    return KillDone(True, path, policy if edited else None, session, _remaining(layout, environ))
+    policy, problem = _edit(layout, True, text)
+    session = _record(layout, "kill", text, policy, environ, problem)
+    if problem:
+        raise UsageError(
+            f"kill switch engaged on this clone ({path}), recorded as session {session}; "
+            f"{POLICY_FILE} was not changed: {problem}"
+        )
+    return KillDone(True, path, policy, session, _remaining(layout, environ))
 
 
 def release(start: Path, environ: Mapping[str, str] = os.environ) -> KillDone:
     """Release this clone's kill switch and the policy working copy's; a person only."""
-    from agentgov.adapters.kill_policy_edit import edit_policy_file
-
     marker = agent_marker(environ)
     if marker is not None:
         raise AgentRefused(
@@ -83,10 +83,25 @@ def release(start: Path, environ: Mapping[str, str] = os.environ) -> KillDone:
     layout = _layout(start)
     path = local_kill_path(layout.state_dir)
     path.unlink(missing_ok=True)
+    policy, problem = _edit(layout, False, "")
+    session = _record(layout, "release", "", policy, environ, problem)
+    if problem:
+        raise UsageError(
+            f"kill switch released on this clone, recorded as session {session}; "
+            f"{POLICY_FILE} was not changed: {problem}"
+        )
+    return KillDone(False, path, policy, session, _remaining(layout, environ))
+
+
+def _edit(layout: RepoLayout, engaged: bool, reason: str) -> tuple[Path | None, str]:
+    """The policy working copy edited (None when there is none), or why it could not be."""
+    from agentgov.adapters.kill_policy_edit import edit_policy_file
+
     policy = layout.root / POLICY_FILE
-    edited = edit_policy_file(policy, False, "")
-    session = _record(layout, "release", "", policy if edited else None, environ)
-    return KillDone(False, path, policy if edited else None, session, _remaining(layout, environ))
+    try:
+        return (policy if edit_policy_file(policy, engaged, reason) else None), ""
+    except AgentgovError as err:
+        return None, " ".join(str(err).split())
 
 
 def _remaining(layout: RepoLayout, environ: Mapping[str, str]) -> tuple[Kill, ...]:
@@ -101,6 +116,7 @@ def _record(
     reason: str,
     policy: Path | None,
     environ: Mapping[str, str],
+    problem: str = "",
 ) -> str:
     session = cli_session(environ)
     detail: dict[str, Any] = {
@@ -108,6 +124,8 @@ def _record(
     }
     if policy is not None:
         detail["policy_working_copy"] = str(POLICY_FILE)
+    if problem:
+        detail["policy_problem"] = problem[:1000]
     marker = agent_marker(environ)
     if marker is not None:
         detail["agent"] = marker  # an agent engaged it (which only restricts)

@@ -138,7 +138,10 @@ def edit_policy_file(path: Path, engaged: bool, reason: str) -> bool:
         return False
     except OSError as err:
         raise UsageError(f"{path}: cannot be read ({err.strerror})") from None
-    text = raw.decode("utf-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UsageError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     edited = set_kill_switch(text, engaged, reason, str(path))
     if edited == text:
         return True
