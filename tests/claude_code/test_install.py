@@ -71,8 +71,11 @@ def test_install_merges_keeps_everything_and_is_idempotent(repo: Path) -> None:
         "PostToolUse",
         "PostToolUseFailure",
         "PermissionRequest",
+        "PermissionDenied",
         "UserPromptSubmit",
         "Stop",
+        "SubagentStart",
+        "SubagentStop",
         "SessionStart",
         "SessionEnd",
     }
