@@ -150,6 +150,11 @@ NEGATIVE = [
     "pre-commit install",
     "pre-commit run --all-files",
     "agentgov status",
+    "agentgov audit sample",
+    "agentgov audit flush",
+    "agentgov audit verify --require",
+    "agentgov metrics --format json",
+    "agentgov incident list",
     "rm -rf *",
     "rm -rf build .cache",
     "echo hi > .gitignore",
@@ -306,6 +311,18 @@ REF_MOVES = [
     "git fetch bundle.pack main:refs/remotes/origin/main",
 ]
 
+# Reviews, CI results and records attached to chosen commits are the evidence autonomy is
+# earned on: a person or CI records them, never the agent.
+EVIDENCE_COMMANDS = [
+    "agentgov audit review 1a2b3c4d --agree",
+    "python -m agentgov audit review HEAD~1 --agree --note fine",
+    "agentgov ci record --status pass",
+    "env CI=1 .venv/bin/agentgov ci record --status pass --commit HEAD",
+    "agentgov audit reattach main..topic --onto HEAD",
+    "agentgov audit flush --commit HEAD~5",
+    "agentgov audit flush --commit=abc1234",
+]
+
 # Only a person moves or drops the policy in force, however agentgov is launched.
 POLICY_COMMANDS = [
     "agentgov policy accept",
@@ -421,6 +438,15 @@ def test_the_agent_cannot_accept_or_forget_the_policy(command: str) -> None:
     [hit] = hits(RULE, command, context())
     assert hit.remediation == POLICY_COMMAND_REMEDIATION
     assert "moves the policy in force, which only a person may do" in hit.message
+
+
+@pytest.mark.parametrize("command", EVIDENCE_COMMANDS)
+def test_the_agent_cannot_write_its_own_evidence(command: str) -> None:
+    found = hits(RULE, command, context())
+    assert [(hit.rule, hit.action_class) for hit in found][:1] == [
+        ("guard.tamper", ActionClass.FORBIDDEN)
+    ]
+    assert "writes the evidence autonomy is earned on" in found[0].message
 
 
 @pytest.mark.parametrize("command", MEMORY_WRITES)

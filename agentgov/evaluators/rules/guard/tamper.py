@@ -82,6 +82,11 @@ RELEASE_REMEDIATION = (
     "need; they run `agentgov kill --release` or `agentgov incident resolve ID` in their "
     "own terminal"
 )
+EVIDENCE_REMEDIATION = (
+    "reviews, CI results and reattached records are evidence a person or CI records: tell "
+    "the user which commit needs a review; they run `agentgov audit review SHA --agree` or "
+    "`--disagree` in their own terminal"
+)
 _AGENTGOV_MODULES = frozenset({"agentgov", "agentgov.entry", "agentgov.__main__"})
 _POLICY_VERBS = frozenset({"accept", "forget"})
 
@@ -433,8 +438,10 @@ def _switch_hits(command: SimpleCommand) -> Iterator[Hit]:
 
 def _guard_command_hits(command: SimpleCommand) -> Iterator[Hit]:
     """``pre-commit uninstall``, ``agentgov uninstall``, ``agentgov policy
-    accept|forget``, ``agentgov kill --release`` and ``agentgov incident resolve``, however
-    agentgov is launched (``python -m agentgov``, ``uv run``...)."""
+    accept|forget``, the commands that write evidence (``audit review``, ``ci record``,
+    ``audit reattach``, ``audit flush --commit``), ``agentgov kill --release`` and
+    ``agentgov incident resolve``, however agentgov is launched (``python -m agentgov``,
+    ``uv run``...)."""
     for invocation in invocations(command):
         every = invocation.values()
         words = every[:2]
@@ -458,6 +465,14 @@ def _guard_command_hits(command: SimpleCommand) -> Iterator[Hit]:
                     POLICY_COMMAND_REMEDIATION,
                 )
                 return
+            if program == "agentgov" and _writes_evidence(every):
+                yield _hit(
+                    command,
+                    f"agentgov {' '.join(words)} writes the evidence autonomy is earned on, "
+                    "which only a person or CI may record",
+                    EVIDENCE_REMEDIATION,
+                )
+                return
             if program == "agentgov" and _lifts_restriction(every, invocation.args):
                 what = (
                     "agentgov kill --release lifts the kill switch"
@@ -466,6 +481,18 @@ def _guard_command_hits(command: SimpleCommand) -> Iterator[Hit]:
                 )
                 yield _hit(command, f"{what}, which only a person may do", RELEASE_REMEDIATION)
                 return
+
+
+def _writes_evidence(words: tuple[str, ...]) -> bool:
+    """A review or CI result (``audit review``, ``ci record``), records copied onto other
+    commits (``audit reattach``), or records attached to a commit named on the command line
+    (``audit flush --commit``): each could make commits count as an agent's, or as
+    reviewed and passing, that are not (docs/evidence.md)."""
+    if words[:2] in (("audit", "review"), ("ci", "record"), ("audit", "reattach")):
+        return True
+    return words[:2] == ("audit", "flush") and any(
+        word == "--commit" or word.startswith("--commit=") for word in words[2:]
+    )
 
 
 def _lifts_restriction(words: tuple[str, ...], args: tuple[Word, ...]) -> bool:
