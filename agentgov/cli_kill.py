@@ -16,7 +16,8 @@ import typer
 from agentgov.errors import UsageError
 
 if TYPE_CHECKING:
-    from agentgov.adapters.incidents import Incident, IncidentWritten
+    from agentgov.adapters.human_records import Written
+    from agentgov.adapters.incidents import Incident
     from agentgov.git_layout import RepoLayout
     from agentgov.policy.model import Policy
 
@@ -69,9 +70,9 @@ def _repo() -> tuple[RepoLayout, Policy]:
     return layout, policy_in_force(layout.root).policy
 
 
-def _written_text(verb: str, incident: Incident, written: IncidentWritten) -> str:
+def _written_text(verb: str, incident: Incident, written: Written) -> str:
     where = (
-        f"in the note of {written.attached_to[:12]}"
+        f"in the note of {written.commit[:12]}"
         if written.attached
         else f"in the journal (not yet in notes: {written.problem}); agentgov audit flush moves it"
     )

@@ -67,8 +67,8 @@ def write_review(
 ) -> Written:
     """A person's review of ``commit``: ``agree`` or ``disagree``."""
     _refuse_agents("agentgov audit review", environ)
-    sha = _commit(layout, commit)
-    reviewer = _git_email(layout.root)
+    sha = commit_named(layout, commit)
+    reviewer = git_email(layout.root)
     detail: dict[str, Any] = {"reviewer": reviewer, "note": note}
     fields = {
         "kind": "review",
@@ -77,7 +77,7 @@ def write_review(
         "verdict": verdict,
         "detail": detail,
     }
-    return _write(layout, ref, cli_session(environ), fields, sha)
+    return write_attached(layout, ref, cli_session(environ), fields, sha)
 
 
 def ci_run(environ: Mapping[str, str]) -> CiRun:
@@ -113,7 +113,7 @@ def write_ci(
 ) -> tuple[Written, CiRun]:
     """A CI result for ``commit``: ``pass`` or ``fail``."""
     _refuse_agents("agentgov ci record", environ)
-    sha = _commit(layout, commit)
+    sha = commit_named(layout, commit)
     found = ci_run(environ)
     detail: dict[str, Any] = {"run": found.run, "run_from": found.source}
     link = url or found.url
@@ -121,10 +121,13 @@ def write_ci(
         detail["url"] = link
     fields = {"kind": "ci", "source": "ci", "commit": sha, "verdict": status, "detail": detail}
     session = f"ci-{found.run}-{secrets.token_hex(4)}"
-    return _write(layout, ref, session, fields, sha), found
+    return write_attached(layout, ref, session, fields, sha), found
 
 
-def _write(layout: RepoLayout, ref: str, session: str, fields: dict[str, Any], sha: str) -> Written:
+def write_attached(
+    layout: RepoLayout, ref: str, session: str, fields: dict[str, Any], sha: str
+) -> Written:
+    """Append ``fields`` to ``session``'s chain and move it at once into ``sha``'s note."""
     appended = Journal(layout.state_dir).append(session, fields)
     try:
         flush_session(layout, ref, session, sha)
@@ -133,20 +136,21 @@ def _write(layout: RepoLayout, ref: str, session: str, fields: dict[str, Any], s
     return Written(appended.record, session, sha, attached=True)
 
 
-def _commit(layout: RepoLayout, name: str) -> str:
+def commit_named(layout: RepoLayout, name: str) -> str:
+    """The commit ``name`` names, or a usage error that says how to get it."""
     sha = resolve_commit(layout.root, name)
     if sha is None:
         raise UsageError(f"{name}: no such commit in {layout.root} (fetch it, or check the id)")
     return sha
 
 
-def _git_email(root: Path) -> str:
+def git_email(root: Path, names: str = "a review names its reviewer") -> str:
+    """git's ``user.email``, which names who wrote a record; a usage error when unset."""
     done = run(root, "config", "user.email")
     email = done.stdout.strip()
     if done.returncode != 0 or not email:
         raise UsageError(
-            "git's user.email is not set: a review names its reviewer "
-            '(git config user.email "you@example.com")'
+            f'git\'s user.email is not set: {names} (git config user.email "you@example.com")'
         )
     return email
 

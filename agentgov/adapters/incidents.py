@@ -22,15 +22,14 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from agentgov.adapters.git_hooks.agent_session import agent_marker
+from agentgov.adapters.human_records import Written, commit_named, git_email, write_attached
 from agentgov.adapters.incident_state import OpenIncident, read_open, write_open
 from agentgov.adapters.policy_acceptance import AgentRefused, cli_session
-from agentgov.audit.git_process import resolve_commit, run
-from agentgov.audit.journal import Journal, utc_now
-from agentgov.errors import AgentgovError, UsageError
+from agentgov.audit.journal import utc_now
+from agentgov.errors import UsageError
 from agentgov.git_layout import RepoLayout
 from agentgov.policy.model import Policy
 
@@ -60,15 +59,6 @@ class Incident:
         return self.resolved is None
 
 
-@dataclass(frozen=True)
-class IncidentWritten:
-    record: Mapping[str, Any]
-    session: str
-    attached_to: str
-    attached: bool
-    problem: str = ""
-
-
 def record_incident(
     layout: RepoLayout,
     policy: Policy,
@@ -78,7 +68,7 @@ def record_incident(
     note: str,
     commit: str | None,
     environ: Mapping[str, str] = os.environ,
-) -> tuple[Incident, IncidentWritten]:
+) -> tuple[Incident, Written]:
     """Record an open incident against ``task_class`` (never refused: it only restricts)."""
     names = [one.name for one in policy.task_classes]
     if task_class not in names:
@@ -93,9 +83,9 @@ def record_incident(
     text = " ".join(note.split())
     if not text:
         raise UsageError("--note: say what happened (one line)")
-    named = _commit(layout, commit) if commit is not None else None
-    kept_on = named or _commit(layout, "HEAD")
-    reporter = _git_email(layout.root)
+    named = commit_named(layout, commit) if commit is not None else None
+    kept_on = named or commit_named(layout, "HEAD")
+    reporter = git_email(layout.root, "an incident names its reporter")
     ident = secrets.token_hex(4)
     detail = {
         "id": ident,
@@ -108,7 +98,7 @@ def record_incident(
     if named is not None:
         fields["commit"] = named
     fields["detail"] = detail
-    written = _write(layout, policy.audit.notes_ref, cli_session(environ), fields, kept_on)
+    written = write_attached(layout, policy.audit.notes_ref, cli_session(environ), fields, kept_on)
     opened = str(written.record.get("ts", utc_now()))
     incident = Incident(ident, task_class, severity, text, reporter, named, kept_on, opened)
     current = [one for one in read_open(layout.state_dir) if one.id != ident]
@@ -124,7 +114,7 @@ def resolve_incident(
     *,
     note: str = "",
     environ: Mapping[str, str] = os.environ,
-) -> tuple[Incident, IncidentWritten]:
+) -> tuple[Incident, Written]:
     """Resolve an open incident: a person only (it lifts the reset it caused)."""
     marker = agent_marker(environ)
     if marker is not None:
@@ -140,7 +130,7 @@ def resolve_incident(
         raise UsageError(f"no incident {ident} in the audit trail (agentgov incident list)")
     if not incident.open:
         raise UsageError(f"incident {ident} was resolved already ({incident.resolved})")
-    reporter = _git_email(layout.root)
+    reporter = git_email(layout.root, "an incident names its reporter")
     detail = {
         "id": ident,
         "event": "resolve",
@@ -156,8 +146,8 @@ def resolve_incident(
     if incident.commit is not None:
         fields["commit"] = incident.commit
     fields["detail"] = detail
-    target = incident.kept_on or incident.commit or _commit(layout, "HEAD")
-    written = _write(layout, policy.audit.notes_ref, cli_session(environ), fields, target)
+    target = incident.kept_on or incident.commit or commit_named(layout, "HEAD")
+    written = write_attached(layout, policy.audit.notes_ref, cli_session(environ), fields, target)
     write_open(layout.state_dir, [one for one in read_open(layout.state_dir) if one.id != ident])
     resolved = replace(
         incident, resolved=str(written.record.get("ts", utc_now())), resolved_by=reporter
@@ -227,34 +217,3 @@ def sync_open(layout: RepoLayout, incidents: Iterable[Incident]) -> None:
     for one in open_from_trail(known):
         current.setdefault(one.id, one)
     write_open(layout.state_dir, current.values())
-
-
-def _write(
-    layout: RepoLayout, ref: str, session: str, fields: dict[str, Any], target: str
-) -> IncidentWritten:
-    from agentgov.audit.flush import flush_session
-
-    appended = Journal(layout.state_dir).append(session, fields)
-    try:
-        flush_session(layout, ref, session, target)
-    except AgentgovError as err:
-        return IncidentWritten(appended.record, session, target, attached=False, problem=str(err))
-    return IncidentWritten(appended.record, session, target, attached=True)
-
-
-def _commit(layout: RepoLayout, name: str) -> str:
-    sha = resolve_commit(layout.root, name)
-    if sha is None:
-        raise UsageError(f"{name}: no such commit in {layout.root} (fetch it, or check the id)")
-    return sha
-
-
-def _git_email(root: Path) -> str:
-    done = run(root, "config", "user.email")
-    email = done.stdout.strip()
-    if done.returncode != 0 or not email:
-        raise UsageError(
-            "git's user.email is not set: an incident names its reporter "
-            '(git config user.email "you@example.com")'
-        )
-    return email
