@@ -28,19 +28,18 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
 
-from agentgov.audit.records import SHORT, Record
+from agentgov.audit.records import SHORT
 from agentgov.evidence.git_history import Commit, History, changed_paths
+from agentgov.evidence.history_links import Edit, TrailLinks
 from agentgov.policy.model import Policy
 from agentgov.policy.task_class import choose_task_class
 
 EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
-TOOL_CALL_KINDS = frozenset({"decision", "outcome", "permission"})
-AGENT_SOURCES = frozenset({"claude-code"})
 COMMIT_EVENT = "commit"
 """``event`` of the ``session`` record post-commit writes inside an agent session."""
 
@@ -80,7 +79,7 @@ class MarkerMatcher:
 @dataclass
 class _Found:
     why: list[str]
-    calls: list[Mapping[str, Any]]
+    calls: list[Edit]
     sessions: list[str]
 
     def add(self, reason: str) -> None:
@@ -89,11 +88,14 @@ class _Found:
 
 
 def find_agent_commits(
-    root: Path, history: History, records: Iterable[Record], policy: Policy
+    root: Path,
+    history: History,
+    links: TrailLinks,
+    policy: Policy,
+    paths_of: Callable[[Path, Sequence[str]], Mapping[str, tuple[str, ...]]] = changed_paths,
 ) -> tuple[AgentCommit, ...]:
-    """The agent commits of ``history`` (newest first), from the trail and the markers."""
-    noted = list(_notes_only(records))
-    parked = _parked(noted)
+    """The agent commits of ``history`` (newest first), from the trail and the markers.
+    ``paths_of`` reads the paths commits changed (``changed_paths``, or a cache of it)."""
     found: dict[str, _Found] = {}
     commits = history.by_sha
 
@@ -103,31 +105,16 @@ def find_agent_commits(
             known = found[sha] = _Found([], [], [])
         return known
 
-    for item in noted:
-        fields = item.record
-        kind = fields.get("kind")
-        places = _places(item)
-        if kind == "session" and fields.get("event") == COMMIT_EVENT:
-            made = _full(history, fields.get("commit"))
-            if made is not None:
-                entry(made).add(f"post-commit ({_marker_of(fields)})")
-            for place in places:
-                if place in commits and place != made and made is not None and made in places:
-                    entry(place).add(f"reattached from {made[:SHORT]}")
-            continue
-        if kind not in TOOL_CALL_KINDS or fields.get("source") not in AGENT_SOURCES:
-            continue
-        if _is_parked(parked, item):
-            continue
-        for place in places:
-            if place not in commits:
-                continue
-            others = [other for other in places if other != place]
-            known = entry(place)
-            known.add(f"reattached from {others[0][:SHORT]}" if others else "trail")
-            known.calls.append(fields)
-            if item.session not in known.sessions:
-                known.sessions.append(item.session)
+    for made_record in links.made:
+        made = _full(history, made_record.commit)
+        places = made_record.places
+        if made is not None:
+            entry(made).add(f"post-commit ({made_record.marker})")
+            if made in places:
+                for place in places:
+                    if place in commits and place != made:
+                        entry(place).add(f"reattached from {made[:SHORT]}")
+    _add_calls(links, commits, entry)
 
     matcher = MarkerMatcher(policy.agent_markers)
     for commit in history.commits:
@@ -137,16 +124,20 @@ def find_agent_commits(
     agents = [commit for commit in history.commits if commit.sha in found]
     classes = _recorded_classes(policy, {c.sha: found[c.sha].calls for c in agents})
     unplaced = [commit.sha for commit in agents if commit.sha not in classes]
-    paths = changed_paths(root, unplaced)
+    paths = paths_of(root, unplaced)
+
+    @cache
+    def by_paths(changed: tuple[str, ...]) -> tuple[str, str]:
+        choice = choose_task_class(policy, paths=changed)  # pure: the same paths, the same class
+        return choice.task_class.name, f"changed paths: {choice.because}"
+
     result = []
     for commit in agents:
         known = found[commit.sha]
         if commit.sha in classes:
             name, because = classes[commit.sha]
         else:
-            choice = choose_task_class(policy, paths=paths.get(commit.sha, ()))
-            name = choice.task_class.name
-            because = f"changed paths: {choice.because}"
+            name, because = by_paths(tuple(paths.get(commit.sha, ())))
         result.append(
             AgentCommit(
                 sha=commit.sha,
@@ -161,25 +152,47 @@ def find_agent_commits(
     return tuple(result)
 
 
+def _add_calls(
+    links: TrailLinks, commits: Mapping[str, Commit], entry: Callable[[str], _Found]
+) -> None:
+    """The tool calls (none parked) each commit's notes hold: ``trail`` when held only
+    there, else ``reattached from`` another holder."""
+    parked = links.parked
+    for group in links.calls:
+        edits: list[Edit] = []
+        sessions: list[str] = []
+        for call in group.calls:
+            if parked:
+                spans = parked.get(call.session)
+                if spans and any(first <= call.seq <= last for first, last in spans):
+                    continue
+            if call.edit is not None:
+                edits.append(call.edit)
+            if call.session not in sessions:
+                sessions.append(call.session)
+        if not sessions:
+            continue  # every call parked
+        places = group.places
+        for place in places:
+            if place not in commits:
+                continue
+            known = entry(place)
+            if len(places) == 1:
+                known.add("trail")
+            else:
+                other = places[1] if place == places[0] else places[0]
+                known.add(f"reattached from {other[:SHORT]}")
+            known.calls.extend(edits)
+            for session in sessions:
+                if session not in known.sessions:
+                    known.sessions.append(session)
+
+
 def _ordered(why: list[str]) -> tuple[str, ...]:
     rank = {"post-commit": 0, "trail": 1, "reattached": 2, "marker": 3}
     return tuple(
         sorted(why, key=lambda reason: (rank.get(reason.split(" ", 1)[0].rstrip(":"), 4), reason))
     )
-
-
-def _notes_only(records: Iterable[Record]) -> Iterable[Record]:
-    """Records in notes: a pending record sits on no commit yet."""
-    return (record for record in records if record.commit is not None)
-
-
-def _places(record: Record) -> list[str]:
-    assert record.commit is not None
-    places = [record.commit]
-    for where, _line in record.copies:
-        if where not in places:
-            places.append(where)
-    return places
 
 
 def _full(history: History, name: object) -> str | None:
@@ -189,55 +202,20 @@ def _full(history: History, name: object) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _marker_of(fields: Mapping[str, Any]) -> str:
-    detail = fields.get("detail")
-    marker = detail.get("marker") if isinstance(detail, dict) else None
-    return marker if isinstance(marker, str) and marker else "agent session"
-
-
-def _parked(records: Iterable[Record]) -> dict[str, list[tuple[int, int]]]:
-    """Per session, the seq ranges its ``parked`` records cover."""
-    ranges: dict[str, list[tuple[int, int]]] = {}
-    for item in records:
-        fields = item.record
-        if fields.get("kind") != "session" or fields.get("event") != "parked":
-            continue
-        detail = fields.get("detail")
-        if not isinstance(detail, dict):
-            continue
-        first, last = detail.get("first_seq"), detail.get("last_seq")
-        if isinstance(first, int) and isinstance(last, int):
-            ranges.setdefault(item.session, []).append((first, last))
-    return ranges
-
-
-def _is_parked(parked: Mapping[str, list[tuple[int, int]]], item: Record) -> bool:
-    spans = parked.get(item.session)
-    if not spans:
-        return False
-    seq = item.seq
-    return any(first <= seq <= last for first, last in spans)
-
-
 def _recorded_classes(
-    policy: Policy, calls: Mapping[str, list[Mapping[str, Any]]]
+    policy: Policy, calls: Mapping[str, list[Edit]]
 ) -> dict[str, tuple[str, str]]:
     """For each commit whose decisions recorded edits, the most restrictive of their task
     classes and why."""
     default_level = policy.task_class("default").level.value
+    levels = {task_class.name: task_class.level.value for task_class in policy.task_classes}
     chosen: dict[str, tuple[str, str]] = {}
-    for sha, records in calls.items():
+    for sha, edits_recorded in calls.items():
         edits: list[tuple[int, str, str]] = []
-        for fields in records:
-            if fields.get("kind") != "decision" or _sent(fields) == "deny":
-                continue
-            name = fields.get("task_class")
-            if not isinstance(name, str):
-                continue
-            level = _level(policy, name, fields)
-            tool = fields.get("tool")
+        for name, tool, klass, recorded_level in edits_recorded:
+            level = levels.get(name, recorded_level)
             if tool in EDIT_TOOLS or (
-                tool == "Bash" and fields.get("class") == "local" and level < default_level
+                tool == "Bash" and klass == "local" and level < default_level
             ):
                 edits.append((level, name, str(tool)))
         if edits:
@@ -249,15 +227,3 @@ def _recorded_classes(
                 f"the most restrictive: {name}, level {level})",
             )
     return chosen
-
-
-def _sent(fields: Mapping[str, Any]) -> object:
-    return fields.get("sent") or fields.get("decision")
-
-
-def _level(policy: Policy, name: str, fields: Mapping[str, Any]) -> int:
-    for task_class in policy.task_classes:
-        if task_class.name == name:
-            return task_class.level.value
-    level = fields.get("level")
-    return level if isinstance(level, int) else 0

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import calendar
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from agentgov.audit.records import SHORT, Record
 from agentgov.evidence.agent_commits import AgentCommit, find_agent_commits
 from agentgov.evidence.defects import find_defects
-from agentgov.evidence.git_history import History, read_history
+from agentgov.evidence.git_history import History, changed_paths, read_history
+from agentgov.evidence.history_links import TrailLinks, Verdict, links_of_records
 from agentgov.evidence.observations import Observation, Unseen
 from agentgov.policy.model import Policy
 
@@ -67,10 +68,20 @@ def commit_evidence(
     root: Path, policy: Policy, records: Sequence[Record], at: str
 ) -> CommitEvidence:
     """The evidence of the history reachable from the revision ``at`` in ``root``."""
-    history = read_history(root, at)
-    agents = find_agent_commits(root, history, records, policy)
+    return history_evidence(root, policy, links_of_records(records), read_history(root, at))
+
+
+def history_evidence(
+    root: Path,
+    policy: Policy,
+    links: TrailLinks,
+    history: History,
+    paths_of: Callable[[Path, Sequence[str]], Mapping[str, tuple[str, ...]]] = changed_paths,
+) -> CommitEvidence:
+    """The evidence of ``history`` (``read_history``) given what the trail links to it."""
+    agents = find_agent_commits(root, history, links, policy, paths_of)
     by_sha = {agent.sha: agent for agent in agents}
-    defects = find_defects(history, by_sha, records)
+    defects = find_defects(history, by_sha, links.incidents)
     observations = [
         Observation(
             DEFECT_ESCAPE,
@@ -83,26 +94,24 @@ def commit_evidence(
     ]
     skewed: list[str] = []
     reviewed: set[str] = set()
-    for item in records:
-        kind = item.record.get("kind")
-        if kind not in ("review", "ci"):
-            continue
+    for item in links.verdicts:
+        kind = item.kind
         about = _about(history, item)
         if kind == "review":
             reviewed.update(about)
         agent = next((by_sha[sha] for sha in about if sha in by_sha), None)
         if agent is None:
             continue
-        when = record_seconds(item.record.get("ts"))
+        when = record_seconds(item.ts)
         if when is None:
             when = agent.time
         elif when < agent.time:
             skewed.append(
-                f"{item.where} {kind} by {item.session} at {item.record.get('ts')} "
+                f"{item.where} {kind} by {item.session} at {item.ts} "
                 f"is older than commit {agent.sha[:SHORT]}"
             )
             when = agent.time
-        verdict = item.record.get("verdict")
+        verdict = item.verdict
         if kind == "review":
             observations.append(
                 Observation(
@@ -134,17 +143,16 @@ def commit_evidence(
     )
 
 
-def _about(history: History, item: Record) -> list[str]:
+def _about(history: History, item: Verdict) -> list[str]:
     """The commits of ``history`` a review or CI record is about: the one its ``commit``
     names, then those whose notes hold it."""
     about: list[str] = []
-    named = item.record.get("commit")
-    if isinstance(named, str) and named:
+    named = item.commit
+    if named:
         found = history.resolve(named)
         if len(found) == 1:
             about.append(found[0])
-    places = [item.commit, *(where for where, _line in item.copies)] if item.commit else []
-    about.extend(place for place in places if place in history.by_sha and place not in about)
+    about.extend(place for place in item.places if place in history.by_sha and place not in about)
     return about
 
 

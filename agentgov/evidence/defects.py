@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from agentgov.audit.records import SHORT, Record
+from agentgov.audit.records import SHORT
 from agentgov.evidence.git_history import Commit, History
+from agentgov.evidence.history_links import Opened
 from agentgov.evidence.observations import Unseen
 
 _REVERTS_SHA = re.compile(r"This reverts commit ([0-9a-fA-F]{4,64})\b")
@@ -55,7 +55,7 @@ class Defects:
 
 
 def find_defects(
-    history: History, candidates: Collection[str], records: Iterable[Record]
+    history: History, candidates: Collection[str], incidents: Iterable[Opened]
 ) -> Defects:
     """Which of ``candidates`` (commit ids of ``history``) escaped as defects."""
     problems: dict[str, list[str]] = {}
@@ -78,13 +78,13 @@ def find_defects(
                     f"{commit.sha[:SHORT]} {line.strip()}: "
                     + ("no such commit in this history" if not found else "ambiguous")
                 )
-    incidents = _incidents(history, records, problems)
+    named = _incidents(history, incidents, problems)
     undone = _undone(reverters)
     escaped: dict[str, tuple[str, ...]] = {}
     for sha in candidates:
         why = [f"reverted by {r[:SHORT]}" for r in reverters.get(sha, ()) if r not in undone]
         why += [f"fixed by {f[:SHORT]}" for f in fixes.get(sha, ())]
-        why += [f"incident {ident}" for ident in incidents.get(sha, ())]
+        why += [f"incident {ident}" for ident in named.get(sha, ())]
         if why:
             escaped[sha] = tuple(why)
     unseen = tuple(
@@ -185,20 +185,10 @@ def _undone(reverters: Mapping[str, list[str]]) -> set[str]:
 
 
 def _incidents(
-    history: History, records: Iterable[Record], problems: dict[str, list[str]]
+    history: History, incidents: Iterable[Opened], problems: dict[str, list[str]]
 ) -> dict[str, list[str]]:
     named: dict[str, list[str]] = {}
-    for item in records:
-        fields: Mapping[str, Any] = item.record
-        if fields.get("kind") != "incident":
-            continue
-        detail = fields.get("detail")
-        if not isinstance(detail, dict) or detail.get("event") != "open":
-            continue
-        commit = fields.get("commit")
-        if not isinstance(commit, str) or not commit:
-            continue
-        ident = str(detail.get("id", "?"))
+    for commit, ident in incidents:
         found = history.resolve(commit)
         if len(found) == 1:
             named.setdefault(found[0], []).append(ident)

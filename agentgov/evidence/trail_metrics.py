@@ -175,6 +175,9 @@ def _time(fact: Fact) -> float:
     return fact.time
 
 
+_new = tuple.__new__
+
+
 class _Collector:
     def __init__(self) -> None:
         self.observations: list[Observation] = []
@@ -183,7 +186,9 @@ class _Collector:
         self.unjoinable: list[str] = []
 
     def add(self, fact: Fact, metric: str, task_class: str, value: float, subject: str) -> None:
-        found = Observation(metric, task_class or DEFAULT_CLASS, fact.time, value, subject)
+        # tuple.__new__ is Observation(...) without the Python-level __new__: 70,000 of
+        # them are made from a trail of 100,000 records
+        found = _new(Observation, (metric, task_class or DEFAULT_CLASS, fact.time, value, subject))
         (self.pending if fact.pending else self.observations).append(found)
 
     def unseen(self) -> tuple[Unseen, ...]:
@@ -210,31 +215,38 @@ def _session(facts: list[Fact], out: _Collector) -> None:
     closed_after = max((f.seq for f in facts if f.kind in ("turn", "session")), default=-1)
     turn_classes: set[str] = set()
     turn_rejected = 0
+    new = _new
     for fact in facts:
-        if fact.kind == "decision":
+        kind = fact.kind
+        if kind == "decision":
             task_class = fact.task_class or DEFAULT_CLASS
             turn_classes.add(task_class)
-            out.add(fact, "deny_rate", task_class, float(fact.decision == "deny"), fact.tool_use_id)
+            time, subject = fact.time, fact.tool_use_id
+            listed = out.pending if fact.pending else out.observations
+            denied = 1.0 if fact.decision == "deny" else 0.0
+            listed.append(new(Observation, ("deny_rate", task_class, time, denied, subject)))
             if fact.decision != "ask" or fact.sent not in ("", "ask"):
                 continue
-            where = f"{fact.session}:{fact.seq}"
-            if not fact.tool_use_id:
-                out.unjoinable.append(where)
-            elif fact.tool_use_id in ran:
-                out.add(fact, "approval_rate", task_class, 1.0, fact.tool_use_id)
+            if not subject:
+                out.unjoinable.append(f"{fact.session}:{fact.seq}")
+            elif subject in ran:
+                listed.append(new(Observation, ("approval_rate", task_class, time, 1.0, subject)))
             elif fact.seq < closed_after:
-                out.add(fact, "approval_rate", task_class, 0.0, fact.tool_use_id)
+                listed.append(new(Observation, ("approval_rate", task_class, time, 0.0, subject)))
                 turn_rejected += 1
             else:
-                out.open_asks.append(where)
-        elif fact.kind == "turn" and fact.event == "prompt":
-            turn_classes, turn_rejected = set(), 0
-        elif fact.kind == "turn" and fact.event == "stop":
-            interrupted = fact.interrupted or fact.interruptions > 0
-            intervened = interrupted or fact.rejections > 0 or turn_rejected > 0
-            subject = f"{fact.session}:{fact.seq}"
-            for task_class in sorted(turn_classes or {DEFAULT_CLASS}):
-                out.add(fact, "intervention_rate", task_class, float(intervened), subject)
-                if not interrupted and fact.duration_ms >= 0:
-                    out.add(fact, "turn_duration", task_class, float(fact.duration_ms), subject)
-            turn_classes, turn_rejected = set(), 0
+                out.open_asks.append(f"{fact.session}:{fact.seq}")
+        elif kind == "turn":
+            event = fact.event
+            if event == "prompt":
+                turn_classes, turn_rejected = set(), 0
+            elif event == "stop":
+                interrupted = fact.interrupted or fact.interruptions > 0
+                intervened = interrupted or fact.rejections > 0 or turn_rejected > 0
+                subject = f"{fact.session}:{fact.seq}"
+                duration = fact.duration_ms
+                for task_class in sorted(turn_classes or {DEFAULT_CLASS}):
+                    out.add(fact, "intervention_rate", task_class, float(intervened), subject)
+                    if not interrupted and duration >= 0:
+                        out.add(fact, "turn_duration", task_class, float(duration), subject)
+                turn_classes, turn_rejected = set(), 0

@@ -1,18 +1,20 @@
-"""The trail as the metrics read it: each record's ``Fact``, cached per note blob.
+"""The trail as evidence reads it: each record's ``Fact`` (the metrics) and ``Link`` (the
+history side), from one pass over each note blob, cached per blob.
 
-Reading 100,000 records with ``audit.records.read_trail`` (parse every line, check it
-against the schema) takes most of the 2 s that ``metrics`` and ``status`` may take
-(docs/design.md, budgets). Metrics read a dozen fields of each record, and a note blob
-never changes (its id names its content), so what was read from a blob once is kept in
-``.git/agentgov/cache/`` and a later run reads no blob it has seen: one ``git ls-tree`` of
-the notes ref, then the new blobs only. The cache's name carries the record schema's
-digest and this reader's version, so a new schema or reader starts afresh.
+Metrics read a dozen fields of each record and the history side a few more of a few kinds
+(``record_slim``), and a note blob never changes (its id names its content), so what was
+read from a blob once is kept in ``.git/agentgov/cache/`` and a later run reads no blob it
+has seen: one ``git ls-tree`` of the notes ref, then the new blobs only, streamed from one
+``git cat-file``. The cache's name carries the record schema's digest and this reader's
+version, so a new schema or reader starts afresh; its content carries its own digest, so a
+cache file that is cut short, corrupt or of another shape is ignored and the blobs are
+read again (a cold run and a warm one report the same bytes).
 
-Lines are read as ``read_trail`` reads them: a line that is not a valid v1 record is
-skipped and counted, and a line stored at several places (amend, rebase, reattach copy
-notes) counts once. ``audit verify`` never reads this cache: evidence a gate relies on is
-measured in CI from a fresh clone, and tamper evidence does not rest on a file anyone with
-the clone can write.
+Lines are read as ``read_trail`` reads them: a line that is not a record evidence can read
+is skipped and counted, and a line stored at several places (amend, rebase, reattach copy
+notes) counts once, its places kept for the history side. ``audit verify`` never reads
+this cache: evidence a gate relies on is measured in CI from a fresh clone, and tamper
+evidence does not rest on a file anyone with the clone can write.
 """
 
 from __future__ import annotations
@@ -23,133 +25,114 @@ import json
 import marshal
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from agentgov.audit.git_process import output_bytes, stream_objects
-from agentgov.audit.journal import RECORD_VERSION, Journal
-from agentgov.audit.record_check import compiled_check, record_schema, schema_error
-from agentgov.audit.records import Place, Record, cyclic_gc_paused
+from agentgov.audit.journal import Journal
+from agentgov.audit.record_check import record_schema
+from agentgov.audit.records import cyclic_gc_paused
 from agentgov.errors import GitError
-from agentgov.evidence.trail_metrics import Fact, fact_of
+from agentgov.evidence.history_links import LinkCollector, TrailLinks
+from agentgov.evidence.record_slim import slim_of
+from agentgov.evidence.trail_metrics import Fact
 from agentgov.git_layout import RepoLayout
 
-READER_VERSION = 2
+READER_VERSION = 3
 _NOTE_PATH = re.compile(rb"[0-9a-f/]{40,67}")
+_MAGIC = b"agentgov-trail-cache\n"
+_DIGEST = 8
+_loads = json.loads
+_scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
-RECORD_KEYS = (
-    "kind",
-    "session",
-    "seq",
-    "ts",
-    "source",
-    "tool",
-    "class",
-    "level",
-    "task_class",
-    "decision",
-    "sent",
-    "event",
-    "commit",
-    "verdict",
-    "detail",
-    "tool_use_id",
-)
-"""The fields kept of each record for the history side (agent commits, reviews, CI,
-incidents): a record's ``input`` and ``reason`` are most of its bytes and no metric reads
-them."""
-_MISSING = "\0"
-
-Slim = tuple[bytes, int, tuple[Any, ...] | None, tuple[Any, ...]]
-"""(8-byte digest of the line, its line number, the record's ``Fact`` as a plain tuple or
-None, the values of ``RECORD_KEYS``)."""
+Row = tuple["tuple[Any, ...] | None", "tuple[Any, ...] | None", int]
+"""(the record's fact as a plain tuple or None, its link or None, its line number)."""
+Entry = tuple[int, bytes, list[Row]]
+"""What one note blob holds: lines that could not be read, the 8-byte digests of the
+others (concatenated), and their rows."""
 
 
 @dataclass(frozen=True)
 class TrailRead:
-    """The fact of every distinct valid record a metric reads, and how many lines could
-    not be read."""
+    """The fact of every distinct readable record a metric reads, the links the history
+    side reads, and how many lines could not be read."""
 
     facts: tuple[Fact, ...]
     unreadable: int
     blobs_read: int
     blobs_cached: int
-    _places: tuple[tuple[Place, tuple[Place, ...], tuple[Any, ...], str | None], ...] = ()
-
-    def records(self) -> tuple[Record, ...]:
-        """Every distinct valid record with the ``RECORD_KEYS`` fields only, where it is
-        stored and its copies (``text`` is empty: these are for reading, not verifying)."""
-        built = []
-        for (where, line), copies, values, journal in self._places:
-            record = {k: v for k, v in zip(RECORD_KEYS, values, strict=True) if v != _MISSING}
-            commit = None if journal else where
-            built.append(Record(commit, line, "", record, copies, journal))
-        return tuple(built)
+    links: TrailLinks = field(default_factory=TrailLinks)
 
 
 def read_slim_trail(layout: RepoLayout, ref: str, *, pending: bool = True) -> TrailRead:
-    """The facts of the records on ``ref`` (and, with ``pending``, in the journal)."""
+    """The facts and links of the records on ``ref`` (and, with ``pending``, in the
+    journal)."""
     with cyclic_gc_paused():
         return _Read(layout, ref).run(pending)
+
+
+def cache_path(layout: RepoLayout) -> Path:
+    """The cache file of this reader and schema in ``layout``."""
+    digest = hashlib.sha256(json.dumps(record_schema(), sort_keys=True).encode())
+    name = f"trail-v{READER_VERSION}-{digest.hexdigest()[:16]}.marshal"
+    return layout.state_dir / "cache" / name
 
 
 class _Read:
     def __init__(self, layout: RepoLayout, ref: str) -> None:
         self.layout = layout
         self.ref = ref
-        digest = hashlib.sha256(json.dumps(record_schema(), sort_keys=True).encode())
-        name = f"trail-fields-v{READER_VERSION}-{digest.hexdigest()[:16]}.marshal"
-        self.cache_path = layout.state_dir / "cache" / name
-        self.check = compiled_check()
+        self.cache_path = cache_path(layout)
         self.unreadable = 0
 
     def run(self, pending: bool) -> TrailRead:
-        try:
-            return self._run(pending, self._load_cache())
-        except (TypeError, ValueError, KeyError, IndexError):  # a cache of the wrong shape
-            self.unreadable = 0
-            return self._run(pending, {})
-
-    def _run(self, pending: bool, cached: dict[str, tuple[int, list[Slim]]]) -> TrailRead:
         notes = self._note_blobs()
+        try:
+            return self._run(pending, notes, self._load_cache())
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+            self.unreadable = 0  # a cache of the wrong shape: read every blob again
+            return self._run(pending, notes, {})
+
+    def _run(
+        self, pending: bool, notes: list[tuple[str, str]], cached: dict[str, Entry]
+    ) -> TrailRead:
         wanted = {blob for _, blob in notes}
         new = sorted(wanted - cached.keys())
-        fresh: dict[str, tuple[int, list[Slim]]] = {}
-        for blob, content in self._contents(new):
-            fresh[blob] = self._slim_blob(content)
+        fresh = read_blobs(self.layout.root, new)
         if fresh:
             kept = {blob: cached[blob] for blob in wanted & cached.keys()}
             self._save_cache({**kept, **fresh})
         facts: list[Fact] = []
-        seen: dict[bytes, int] = {}
-        places: list[tuple[Place, list[Place], tuple[Any, ...], str | None]] = []
+        collector = LinkCollector()
+        seen: dict[bytes, list[str] | None] = {}
         make = Fact._make
+        add_link = collector.add
         for annotated, blob in notes:
-            bad, lines = fresh.get(blob) or cached[blob]
+            bad, digests, rows = fresh.get(blob) or cached[blob]
             self.unreadable += bad
-            for digest, line, fact, values in lines:
-                known = seen.get(digest)
-                if known is not None:
-                    places[known][1].append((annotated, line))
+            offset = 0
+            for fact, link, line in rows:
+                digest = digests[offset : offset + _DIGEST]
+                offset += _DIGEST
+                if digest in seen:
+                    places = seen[digest]
+                    if places is not None and annotated not in places:
+                        places.append(annotated)
                     continue
-                seen[digest] = len(places)
-                places.append(((annotated, line), [], values, None))
+                if link is None:
+                    seen[digest] = None
+                else:
+                    places = seen[digest] = [annotated]
+                    add_link(link, places, annotated, line)
                 if fact is not None:
                     facts.append(make(fact))
+            if offset != len(digests):
+                raise ValueError("a cache entry whose digests and rows disagree")
         if pending:
-            for place, fact, values in self._journal(seen):
-                places.append((place, [], values, place[0]))
-                if fact is not None:
-                    facts.append(fact)
+            self._journal(seen, facts, collector)
         return TrailRead(
-            tuple(facts),
-            self.unreadable,
-            len(fresh),
-            len(notes) - len(fresh),
-            tuple(
-                (where, tuple(copies), values, journal) for where, copies, values, journal in places
-            ),
+            tuple(facts), self.unreadable, len(fresh), len(notes) - len(fresh), collector.links()
         )
 
     def _note_blobs(self) -> list[tuple[str, str]]:
@@ -173,86 +156,162 @@ class _Read:
                 found.append((annotated, parts[2].decode()))
         return found
 
-    def _contents(self, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
-        for blob, content in stream_objects(self.layout.root, blobs):
-            yield blob, content or b""
-
-    def _slim_blob(self, content: bytes) -> tuple[int, list[Slim]]:
-        bad = 0
-        lines: list[Slim] = []
-        for number, raw in enumerate(content.split(b"\n"), 1):
-            if not raw or raw.isspace():
-                continue
-            record = self._record(raw)
-            if record is None:
-                bad += 1
-                continue
-            fact = fact_of(record)
-            lines.append(
-                (_digest(raw), number, None if fact is None else tuple(fact), _values(record))
-            )
-        return bad, lines
-
-    def _record(self, raw: bytes) -> dict[str, Any] | None:
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            return None
-        if type(record) is not dict or record.get("v") != RECORD_VERSION:
-            return None
-        if type(record["v"]) is not int:
-            return None
-        if self.check(record) or schema_error(record) is None:
-            return record
-        return None
-
     def _journal(
-        self, seen: dict[bytes, int]
-    ) -> Iterator[tuple[Place, Fact | None, tuple[Any, ...]]]:
+        self, seen: dict[bytes, list[str] | None], facts: list[Fact], collector: LinkCollector
+    ) -> None:
         journal = Journal(self.layout.state_dir)
         for path in [*journal.flushing(), *journal.sessions()]:
             try:
                 data = path.read_bytes()
             except OSError:
                 continue
+            where = str(path)
             for number, raw in enumerate(data.split(b"\n"), 1):
                 if not raw.strip():
                     continue
                 digest = _digest(raw)
                 if digest in seen:
                     continue
-                seen[digest] = -1
-                record = self._record(raw)
-                if record is None:
+                seen[digest] = None
+                slim = _slim_line(raw)
+                if slim is None:
                     self.unreadable += 1
                     continue
-                yield (str(path), number), fact_of(record, pending=True), _values(record)
+                fact, link = slim
+                if fact is not None:
+                    facts.append(Fact._make((*fact[:-1], True)))
+                if link is not None:
+                    collector.add(link, [], where, number)
 
-    def _load_cache(self) -> dict[str, tuple[int, list[Slim]]]:
+    def _load_cache(self) -> dict[str, Entry]:
+        try:
+            data = self.cache_path.read_bytes()
+        except OSError:
+            return {}
+        head = len(_MAGIC) + 32
+        if len(data) < head or not data.startswith(_MAGIC):
+            return {}
+        payload = memoryview(data)[head:]
+        if hashlib.blake2b(payload).digest()[:32] != data[len(_MAGIC) : head]:
+            return {}  # cut short or corrupt: not trusted, read again
         try:
             # marshal, not pickle: it builds plain values and runs nothing; a cache of the
             # wrong shape makes ``run`` read the blobs again
-            data = marshal.loads(self.cache_path.read_bytes())  # noqa: S302
-        except (OSError, EOFError, ValueError, TypeError):
+            loaded = marshal.loads(payload)  # noqa: S302
+        except (EOFError, ValueError, TypeError):
             return {}
-        return data if isinstance(data, dict) else {}
+        return loaded if isinstance(loaded, dict) else {}
 
-    def _save_cache(self, blobs: dict[str, tuple[int, list[Slim]]]) -> None:
+    def _save_cache(self, blobs: dict[str, Entry]) -> None:
         """Best effort, atomic: a run never fails because its cache could not be written,
         and a reader never sees half a cache."""
         temporary = self.cache_path.with_name(f"{self.cache_path.name}.{os.getpid()}.tmp")
         try:
+            payload = marshal.dumps(blobs)
+            digest = hashlib.blake2b(payload).digest()[:32]
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(marshal.dumps(blobs))
+            temporary.write_bytes(_MAGIC + digest + payload)
             os.replace(temporary, self.cache_path)
         except (OSError, ValueError):
             with contextlib.suppress(OSError):
                 temporary.unlink()
 
 
-def _values(record: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(record.get(key, _MISSING) for key in RECORD_KEYS)
+PARALLEL_BLOBS = 1000
+"""From this many unseen blobs on (a fresh clone's whole trail), a second process reads
+half of them: parsing JSON is most of a cold run, and a machine has two cores or more."""
+
+
+def read_blobs(
+    root: Path, blobs: list[str], *, parallel_from: int = PARALLEL_BLOBS
+) -> dict[str, Entry]:
+    """The entry of each blob in ``blobs``; with many, half are read by a forked child
+    (its own ``git cat-file``) while this process reads the rest. A child that fails, or
+    a system without ``fork``, leaves its half to this process: the result is the same."""
+    if len(blobs) < parallel_from or not hasattr(os, "fork") or _cores() < 2:
+        return _read_blobs(root, blobs)
+    middle = len(blobs) // 2
+    mine, theirs = blobs[:middle], blobs[middle:]
+    reader, writer = os.pipe()
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return _read_blobs(root, blobs)
+    if child == 0:  # pragma: no cover -- the child; coverage does not follow a fork
+        status = 1
+        try:
+            os.close(reader)
+            payload = marshal.dumps(_read_blobs(root, theirs))
+            with os.fdopen(writer, "wb") as out:
+                out.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    try:
+        found = _read_blobs(root, mine)
+    finally:
+        with os.fdopen(reader, "rb") as result:
+            payload = result.read()
+        _pid, status = os.waitpid(child, 0)
+    try:
+        theirs_read = marshal.loads(payload) if status == 0 else None  # noqa: S302
+    except (EOFError, ValueError, TypeError):
+        theirs_read = None
+    if not isinstance(theirs_read, dict) or theirs_read.keys() != set(theirs):
+        theirs_read = _read_blobs(root, theirs)
+    found.update(theirs_read)
+    return found
+
+
+def _cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+def _read_blobs(root: Path, blobs: list[str]) -> dict[str, Entry]:
+    return {blob: _entry(content or b"") for blob, content in stream_objects(root, blobs)}
+
+
+def _entry(content: bytes) -> Entry:
+    """Read one note blob: its unreadable lines, and the digest and row of each other."""
+    bad = 0
+    digests: list[bytes] = []
+    rows: list[Row] = []
+    blake = hashlib.blake2b
+    for number, raw in enumerate(content.split(b"\n"), 1):
+        if not raw or raw.isspace():
+            continue
+        slim = _slim_line(raw)
+        if slim is None:
+            bad += 1
+            continue
+        digests.append(blake(raw.rstrip(b"\r"), digest_size=_DIGEST).digest())
+        rows.append((slim[0], slim[1], number))
+    return bad, b"".join(digests), rows
+
+
+def _slim_line(raw: bytes) -> tuple[Any, Any] | None:
+    """The slim of one line, parsed as ``json.loads(raw)`` parses it: for a line that
+    starts ``{`` (UTF-8, json's own detection) the C scanner is called directly, which
+    skips three layers of Python per line; anything else goes through ``json.loads``."""
+    try:
+        if raw[:1] == b"{" and raw[1:2] != b"\0":
+            text = raw.decode("utf-8", "surrogatepass")
+            try:
+                record, end = _scan(text, 0)
+            except StopIteration:
+                return None
+            if end != len(text) and text[end:].strip(" \t\n\r"):
+                return None  # what json.loads calls extra data
+        else:
+            record = _loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError too
+        return None
+    return slim_of(record)
 
 
 def _digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw.rstrip(b"\r"), digest_size=8).digest()
+    return hashlib.blake2b(raw.rstrip(b"\r"), digest_size=_DIGEST).digest()
