@@ -50,6 +50,7 @@ def gather(at_ref: str | None) -> Gathered:
     from agentgov.evidence.git_history import start_history
     from agentgov.evidence.measure import Series
     from agentgov.evidence.observations import Unseen
+    from agentgov.evidence.paths_cache import CachedPaths
     from agentgov.evidence.trail_metrics import trail_evidence
     from agentgov.evidence.trail_read import read_slim_trail
     from agentgov.evidence.windows import incidents_at
@@ -69,7 +70,8 @@ def gather(at_ref: str | None) -> Gathered:
     trail = trail_evidence(read.facts)
     history = reading.finish()
     at_time = history.by_sha[at].time
-    commits = history_evidence(layout.root, found.policy, read.links, history)
+    paths = CachedPaths(layout, history.shallow)
+    commits = history_evidence(layout.root, found.policy, read.links, history, paths)
     unseen = [*trail.unseen, *commits.unseen]
     if read.unreadable:
         unseen.append(Unseen("unreadable trail lines (see agentgov audit verify)", read.unreadable))

@@ -19,7 +19,6 @@ evidence does not rest on a file anyone with the clone can write.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import marshal
@@ -34,6 +33,7 @@ from agentgov.audit.journal import Journal
 from agentgov.audit.record_check import record_schema
 from agentgov.audit.records import cyclic_gc_paused
 from agentgov.errors import GitError
+from agentgov.evidence import cache_file
 from agentgov.evidence.history_links import LinkCollector, TrailLinks
 from agentgov.evidence.record_slim import slim_of
 from agentgov.evidence.trail_metrics import Fact
@@ -41,7 +41,6 @@ from agentgov.git_layout import RepoLayout
 
 READER_VERSION = 3
 _NOTE_PATH = re.compile(rb"[0-9a-f/]{40,67}")
-_MAGIC = b"agentgov-trail-cache\n"
 _DIGEST = 8
 _loads = json.loads
 _scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
@@ -184,37 +183,11 @@ class _Read:
                     collector.add(link, [], where, number)
 
     def _load_cache(self) -> dict[str, Entry]:
-        try:
-            data = self.cache_path.read_bytes()
-        except OSError:
-            return {}
-        head = len(_MAGIC) + 32
-        if len(data) < head or not data.startswith(_MAGIC):
-            return {}
-        payload = memoryview(data)[head:]
-        if hashlib.blake2b(payload).digest()[:32] != data[len(_MAGIC) : head]:
-            return {}  # cut short or corrupt: not trusted, read again
-        try:
-            # marshal, not pickle: it builds plain values and runs nothing; a cache of the
-            # wrong shape makes ``run`` read the blobs again
-            loaded = marshal.loads(payload)  # noqa: S302
-        except (EOFError, ValueError, TypeError):
-            return {}
+        loaded = cache_file.load(self.cache_path)
         return loaded if isinstance(loaded, dict) else {}
 
     def _save_cache(self, blobs: dict[str, Entry]) -> None:
-        """Best effort, atomic: a run never fails because its cache could not be written,
-        and a reader never sees half a cache."""
-        temporary = self.cache_path.with_name(f"{self.cache_path.name}.{os.getpid()}.tmp")
-        try:
-            payload = marshal.dumps(blobs)
-            digest = hashlib.blake2b(payload).digest()[:32]
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(_MAGIC + digest + payload)
-            os.replace(temporary, self.cache_path)
-        except (OSError, ValueError):
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        cache_file.save(self.cache_path, blobs)
 
 
 PARALLEL_BLOBS = 1000

@@ -24,7 +24,7 @@ COMMANDS = [("metrics", "--format", "json"), ("status", "--format", "json")]
 
 
 def cache_files(repo: Path) -> list[Path]:
-    return sorted((repo / ".git" / "agentgov" / "cache").glob("trail-*"))
+    return sorted((repo / ".git" / "agentgov" / "cache").glob("*.marshal"))
 
 
 @pytest.fixture
@@ -45,7 +45,11 @@ def cold_output(repo: Path, command: tuple[str, ...]) -> str:
 @pytest.mark.parametrize("command", COMMANDS, ids=["metrics", "status"])
 def test_a_warm_run_prints_what_a_cold_run_prints(flushed: Path, command: tuple[str, ...]) -> None:
     cold = cold_output(flushed, command)
-    assert len(cache_files(flushed)) == 1  # the cold run left its cache
+    # the cold run left its caches: the trail's, and the paths its agent commit changed
+    assert [path.name.split("-v")[0] for path in cache_files(flushed)] == [
+        "changed-paths",
+        "trail",
+    ]
     warm = agentgov(flushed, *command)
     assert warm.stdout == cold
     assert '"approval_rate"' in cold  # measured, not an empty report
@@ -69,11 +73,11 @@ def _wrong_shape(data: bytes) -> bytes:
     """A well-formed cache (header, digest) whose entries are of the wrong shape."""
     import hashlib
 
-    from agentgov.evidence.trail_read import _MAGIC
+    from agentgov.evidence.cache_file import MAGIC
 
-    loaded = marshal.loads(data[len(_MAGIC) + 32 :])
-    payload = marshal.dumps(dict.fromkeys(loaded, (0, b"", [("bad",)])))
-    return _MAGIC + hashlib.blake2b(payload).digest()[:32] + payload
+    loaded = marshal.loads(data[len(MAGIC) + 32 :])
+    payload = marshal.dumps(dict.fromkeys(loaded, (0, b"", [("bad",)])))  # neither shape
+    return MAGIC + hashlib.blake2b(payload).digest()[:32] + payload
 
 
 @pytest.mark.parametrize(
@@ -86,8 +90,8 @@ def test_a_corrupt_cache_is_ignored_not_trusted(
     flushed: Path, command: tuple[str, ...], corrupt: Any
 ) -> None:
     cold = cold_output(flushed, command)
-    (path,) = cache_files(flushed)
-    path.write_bytes(corrupt(path.read_bytes()))
+    for path in cache_files(flushed):
+        path.write_bytes(corrupt(path.read_bytes()))
     again = agentgov(flushed, *command)
     assert again.returncode in (0, 1), again.stderr
     assert again.stdout == cold
