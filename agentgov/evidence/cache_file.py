@@ -41,9 +41,17 @@ def load(path: Path) -> object:
 def save(path: Path, value: Any) -> None:
     """Best effort, atomic: a run never fails because its cache could not be written, and
     a reader never sees half a file."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         payload = marshal.dumps(value)
+    except ValueError:
+        return
+    save_payload(path, payload)
+
+
+def save_payload(path: Path, payload: bytes) -> None:
+    """``save`` of a value already marshal'd."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
         digest = hashlib.blake2b(payload).digest()[:_DIGEST]
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(MAGIC + digest + payload)

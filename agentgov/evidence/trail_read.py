@@ -19,11 +19,13 @@ evidence does not rest on a file anyone with the clone can write.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import marshal
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,18 +73,29 @@ def read_slim_trail(layout: RepoLayout, ref: str, *, pending: bool = True) -> Tr
         return _Read(layout, ref).run(pending)
 
 
-def cache_path(layout: RepoLayout) -> Path:
-    """The cache file of this reader and schema in ``layout``."""
+SHARDS = 8
+"""Each run that reads new blobs stores them in a shard of their own (a warm run with one
+new note writes one small file, not the whole cache again; the two halves of a cold read
+store theirs in parallel); past this many shards, a run merges them into one."""
+
+
+def cache_stem(layout: RepoLayout) -> Path:
+    """The cache shards of this reader and schema in ``layout`` are ``<stem>.*.marshal``."""
     digest = hashlib.sha256(json.dumps(record_schema(), sort_keys=True).encode())
-    name = f"trail-v{READER_VERSION}-{digest.hexdigest()[:16]}.marshal"
-    return layout.state_dir / "cache" / name
+    return layout.state_dir / "cache" / f"trail-v{READER_VERSION}-{digest.hexdigest()[:16]}"
+
+
+def _shard_path(stem: Path, blobs: list[str]) -> Path:
+    tag = hashlib.blake2b("\n".join(blobs).encode(), digest_size=8).hexdigest()
+    return stem.with_name(f"{stem.name}.{tag}.marshal")
 
 
 class _Read:
     def __init__(self, layout: RepoLayout, ref: str) -> None:
         self.layout = layout
         self.ref = ref
-        self.cache_path = cache_path(layout)
+        self.stem = cache_stem(layout)
+        self.shards: list[Path] = []
         self.unreadable = 0
 
     def run(self, pending: bool) -> TrailRead:
@@ -98,10 +111,9 @@ class _Read:
     ) -> TrailRead:
         wanted = {blob for _, blob in notes}
         new = sorted(wanted - cached.keys())
-        fresh = read_blobs(self.layout.root, new)
-        if fresh:
-            kept = {blob: cached[blob] for blob in wanted & cached.keys()}
-            self._save_cache({**kept, **fresh})
+        fresh = read_blobs(self.layout.root, new, store=self._store)
+        if fresh and len(self.shards) >= SHARDS:
+            self._compact({**{blob: cached[blob] for blob in wanted & cached.keys()}, **fresh})
         facts: list[Fact] = []
         collector = LinkCollector()
         seen: dict[bytes, list[str] | None] = {}
@@ -183,11 +195,31 @@ class _Read:
                     collector.add(link, [], where, number)
 
     def _load_cache(self) -> dict[str, Entry]:
-        loaded = cache_file.load(self.cache_path)
-        return loaded if isinstance(loaded, dict) else {}
+        merged: dict[str, Entry] = {}
+        try:
+            self.shards = sorted(self.stem.parent.glob(f"{self.stem.name}.*.marshal"))
+        except OSError:
+            return {}
+        for shard in self.shards:
+            loaded = cache_file.load(shard)
+            if isinstance(loaded, dict):  # else corrupt: its blobs are read again
+                merged.update(loaded)
+        return merged
 
-    def _save_cache(self, blobs: dict[str, Entry]) -> None:
-        cache_file.save(self.cache_path, blobs)
+    def _store(self, payload: bytes, blobs: list[str]) -> None:
+        """Keep one part of a read (already marshal'd) as a shard; run in both processes
+        of a forked read."""
+        cache_file.save_payload(_shard_path(self.stem, blobs), payload)
+
+    def _compact(self, entries: dict[str, Entry]) -> None:
+        merged = _shard_path(self.stem, sorted(entries))
+        cache_file.save(merged, entries)
+        with contextlib.suppress(OSError):
+            self.shards = sorted(self.stem.parent.glob(f"{self.stem.name}.*.marshal"))
+        for shard in self.shards:  # the older ones, and those this run stored
+            if shard != merged:
+                with contextlib.suppress(OSError):
+                    shard.unlink()
 
 
 PARALLEL_BLOBS = 1000
@@ -195,14 +227,21 @@ PARALLEL_BLOBS = 1000
 half of them: parsing JSON is most of a cold run, and a machine has two cores or more."""
 
 
+Store = Callable[[bytes, list[str]], None]
+
+
 def read_blobs(
-    root: Path, blobs: list[str], *, parallel_from: int = PARALLEL_BLOBS
+    root: Path,
+    blobs: list[str],
+    *,
+    parallel_from: int = PARALLEL_BLOBS,
+    store: Store | None = None,
 ) -> dict[str, Entry]:
     """The entry of each blob in ``blobs``; with many, half are read by a forked child
     (its own ``git cat-file``) while this process reads the rest. A child that fails, or
     a system without ``fork``, leaves its half to this process: the result is the same."""
     if len(blobs) < parallel_from or not hasattr(os, "fork") or _cores() < 2:
-        return _read_blobs(root, blobs)
+        return _read_stored(root, blobs, store)
     middle = len(blobs) // 2
     mine, theirs = blobs[:middle], blobs[middle:]
     reader, writer = os.pipe()
@@ -211,12 +250,14 @@ def read_blobs(
     except OSError:
         os.close(reader)
         os.close(writer)
-        return _read_blobs(root, blobs)
+        return _read_stored(root, blobs, store)
     if child == 0:  # pragma: no cover -- the child; coverage does not follow a fork
         status = 1
         try:
             os.close(reader)
             payload = marshal.dumps(_read_blobs(root, theirs))
+            if store is not None:
+                store(payload, theirs)
             with os.fdopen(writer, "wb") as out:
                 out.write(payload)
             status = 0
@@ -224,7 +265,7 @@ def read_blobs(
             os._exit(status)
     os.close(writer)
     try:
-        found = _read_blobs(root, mine)
+        found = _read_stored(root, mine, store)
     finally:
         with os.fdopen(reader, "rb") as result:
             payload = result.read()
@@ -234,7 +275,7 @@ def read_blobs(
     except (EOFError, ValueError, TypeError):
         theirs_read = None
     if not isinstance(theirs_read, dict) or theirs_read.keys() != set(theirs):
-        theirs_read = _read_blobs(root, theirs)
+        theirs_read = _read_stored(root, theirs, store)
     found.update(theirs_read)
     return found
 
@@ -242,6 +283,13 @@ def read_blobs(
 def _cores() -> int:
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+def _read_stored(root: Path, blobs: list[str], store: Store | None) -> dict[str, Entry]:
+    found = _read_blobs(root, blobs)
+    if store is not None and found:
+        store(marshal.dumps(found), blobs)
+    return found
 
 
 def _read_blobs(root: Path, blobs: list[str]) -> dict[str, Entry]:
