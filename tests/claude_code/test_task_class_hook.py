@@ -27,7 +27,10 @@ def _call(project: Path, name: str, cwd: Path, state: Path, **tool_input: str) -
     data["cwd"] = str(cwd)
     data["tool_use_id"] = f"toolu_task_class_{next(_IDS)}"
     data["tool_input"].update(tool_input)
-    done = run_hook(project, data, env={"XDG_STATE_HOME": str(state)})
+    # docs is level 4, which acts as level 3 without a sandbox: say there is one, so these
+    # tests mean the same on a container (where one is detected) and off it.
+    env = {"XDG_STATE_HOME": str(state), "AGENTGOV_SANDBOX": "1"}
+    done = run_hook(project, data, env=env)
     assert done.returncode == 0, done.stderr
     return verdict(done)
 
