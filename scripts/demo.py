@@ -173,6 +173,68 @@ def git_hooks_section(workdir: Path, repo: Path) -> None:
     print(f"(exit {refused.returncode}: refused by the pre-push hook)")
 
 
+def status_of(repo: Path, task_class: str) -> None:
+    """`agentgov status`, the lines of one task class."""
+    print("$ agentgov status")
+    lines = run(repo, "status", show=False).splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(f"{task_class}: "))
+    end = next(
+        (n for n in range(start + 1, len(lines)) if not lines[n].startswith(" ")), len(lines)
+    )
+    print("\n".join(lines[:2] + lines[start:end]) + "\n  ...")
+
+
+def agent_session(repo: Path, session: str, asks: int, approved: int) -> None:
+    """A session whose network calls ask (default class, level 3); ``approved`` of them run."""
+
+    def send(event: str, **fields: object) -> None:
+        payload = {**hook_event(repo, event, fields), "session_id": session}
+        subprocess.run(
+            [AGENTGOV, "hook", "claude-code"],
+            input=json.dumps(payload),
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    send("UserPromptSubmit", prompt="Update the API client")
+    for n in range(asks):
+        call = {
+            "tool_name": "Bash",
+            "tool_input": {"command": f"curl -fsS https://api.example.com/v1/items/{n}"},
+            "tool_use_id": f"toolu_{session}_{n:03d}",
+        }
+        send("PreToolUse", **call)
+        if n < approved:
+            send("PostToolUse", **call, tool_response={"stdout": "{}"})
+    send("Stop", stop_hook_active=False, last_assistant_message="Done.")
+
+
+def evidence_section(repo: Path) -> None:
+    """Where a task class stands on the ladder, before and after evidence accumulates."""
+    banner("8. Evidence: agentgov status before and after the work is measured")
+    status_of(repo, "default")
+    print("  ... an agent works: 52 network calls asked, 51 approved; 12 agent commits,")
+    print("      one of them later reverted; a reviewer samples and agrees ...")
+    agent_session(repo, "demo-session-2", asks=52, approved=51)
+    trailer = "Co-Authored-By: Claude <noreply@anthropic.com>"
+    for n in range(12):
+        (repo / f"client_{n}.py").write_text(f"VERSION = {n}\n")
+        git(repo, "add", f"client_{n}.py")
+        git(repo, "commit", "-q", "-m", f"Update client {n}\n\n{trailer}")
+    git(repo, "revert", "--no-edit", "HEAD~3")
+    sample = json.loads(
+        run(repo, "audit", "sample", "--rate", "0.5", "--format", "json", show=False)
+    )
+    picked = [c["commit"] for group in sample["task_classes"].values() for c in group]
+    for sha in picked[:3]:
+        run(repo, "audit", "review", sha, "--agree", "--note", "reads well", show=False)
+    run(repo, "ci", "record", "--status", "pass", show=False)
+    run(repo, "metrics", "--task-class", "default")
+    status_of(repo, "default")
+
+
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="agentgov-demo-"))
     repo = workdir / "project"
@@ -210,9 +272,11 @@ def main() -> int:
         run(repo, "install", "claude-code")
         replay_session(repo)
         banner("6. The journal: every decision and outcome, hash-chained, secrets redacted")
-        journal = repo / ".git" / "agentgov" / "journal" / f"{SESSION}.jsonl"
-        for line in journal.read_text().splitlines():
-            record = json.loads(line)
+        # Read through `agentgov log`: SessionEnd parks the session's records in notes in
+        # the background, so the journal file itself may already be gone.
+        logged = json.loads(run(repo, "log", "--session", SESSION, "--format", "json", show=False))
+        for entry in logged["records"]:
+            record = entry["record"]
             what = record.get("input") or record.get("event") or ""
             verdict = record.get("sent") or record.get("decision") or ""
             print(
@@ -221,6 +285,7 @@ def main() -> int:
             )
 
         git_hooks_section(workdir, repo)
+        evidence_section(repo)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
