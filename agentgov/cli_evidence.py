@@ -60,12 +60,13 @@ def gather(at_ref: str | None) -> Gathered:
     layout = find_repo(Path.cwd())
     if layout is None:
         raise UsageError("not inside a git repository: the evidence lives in one")
-    found = policy_in_force(layout.root)
     revision = at_ref or "HEAD"
     at = resolve_commit(layout.root, revision)
     if at is None:
         raise UsageError(f"--at {revision}: not a commit here (give a branch, tag or sha)")
-    reading = start_history(layout.root, at)  # git walks the history while the trail is read
+    # git walks the history while the policy and the trail are read
+    reading = start_history(layout.root, at)
+    found = policy_in_force(layout.root)
     read = read_slim_trail(layout, found.policy.audit.notes_ref)
     trail = trail_evidence(read.facts)
     history = reading.finish()

@@ -5,10 +5,10 @@ of 10,000 commits (fast-import, as audit_scale.py does) whose notes hold 100,000
 records as Claude Code sessions write them: turns of a prompt, four tool calls (a decision
 and, for most, an outcome) and a stop, in two task classes, with asks, denies and
 interruptions. Then it runs both commands as whole processes, cold (no cache under
-.git/agentgov/cache/, as in CI's fresh clone) and warm (the cache a first run left), each
-the best of three, and prints the times, the ratio to the budget, the peak memory of the
-children (RUSAGE_CHILDREN) and, as a measure of how loaded the machine was, the best of
-three ``python -c pass`` in the same run.
+.git/agentgov/cache/ and no remembered policy, as in CI's fresh clone) and warm (the
+cache a first run left), each the best of three, and prints the times, the ratio to the
+budget, the peak memory of the children (RUSAGE_CHILDREN) and, as a measure of how loaded
+the machine was, the best of three ``python -c pass`` in the same run.
 
     .venv/bin/python benchmarks/evidence_scale.py
 
@@ -137,7 +137,9 @@ def timed(repo: Path, *args: str) -> float:
 
 
 def cold_run(repo: Path, cache: Path, *args: str) -> float:
+    """As in a fresh clone: no evidence cache, and no memory of the policy in force."""
     shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(cache.parent / "policy", ignore_errors=True)
     return timed(repo, *args)
 
 

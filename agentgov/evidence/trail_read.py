@@ -117,7 +117,7 @@ class _Read:
         facts: list[Fact] = []
         collector = LinkCollector()
         seen: dict[bytes, list[str] | None] = {}
-        make = Fact._make
+        build = tuple.__new__  # Fact._make without its Python-level call
         add_link = collector.add
         for annotated, blob in notes:
             bad, digests, rows = fresh.get(blob) or cached[blob]
@@ -137,7 +137,7 @@ class _Read:
                     places = seen[digest] = [annotated]
                     add_link(link, places, annotated, line)
                 if fact is not None:
-                    facts.append(make(fact))
+                    facts.append(build(Fact, fact))
             if offset != len(digests):
                 raise ValueError("a cache entry whose digests and rows disagree")
         if pending:
