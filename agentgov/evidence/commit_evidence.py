@@ -12,10 +12,13 @@ metrics:
   (1.0 for ``disagree``).
 
 A review or CI record is about the commit its ``commit`` field names, or the commit whose
-note holds it (a squash commit that got the pull request's records by reattach). Its time
-is its ``ts``; a ``ts`` before the commit's own committer time can only come from clocks
-that disagree (two clones, a CI runner), so the observation takes the commit's time
-instead and the record is listed in ``skewed``.
+note holds it (a squash commit that got the pull request's records by reattach). Its
+observation takes that commit's committer time, not the record's ``ts``: a review or a CI
+result is evidence about the commit and counts in the window the commit is in. Reviews
+come after the commit by nature, so their ``ts`` would put them outside a window that ends
+at the commit measured at (``--at``, normally the branch tip) until the next commit. A
+``ts`` before the commit's own time can only come from clocks that disagree (two clones,
+a CI runner); such records are listed in ``skewed``.
 """
 
 from __future__ import annotations
@@ -102,15 +105,13 @@ def history_evidence(
         agent = next((by_sha[sha] for sha in about if sha in by_sha), None)
         if agent is None:
             continue
-        when = record_seconds(item.ts)
-        if when is None:
-            when = agent.time
-        elif when < agent.time:
+        when = agent.time
+        written = record_seconds(item.ts)
+        if written is not None and written < agent.time:
             skewed.append(
                 f"{item.where} {kind} by {item.session} at {item.ts} "
                 f"is older than commit {agent.sha[:SHORT]}"
             )
-            when = agent.time
         verdict = item.verdict
         if kind == "review":
             observations.append(

@@ -178,3 +178,23 @@ def test_the_sample_is_the_same_in_two_clones_and_leaves_reviewed_commits_out(
     text = first.agentgov("audit", "sample", "--rate", "0.5").stdout
     assert f"run: agentgov audit review {expected[1][:12]} --agree|--disagree" in text
     assert f"({1} already reviewed)" in text
+
+
+def test_reviews_and_ci_results_count_in_the_window_of_the_commit_they_are_about(
+    repo: Repo,
+) -> None:
+    """Recorded after the branch's last commit, they still count at that commit: a review
+    is evidence about its commit, not an event of the day it was written."""
+    work = repo.commit(f"agent change\n\n{CLAUDE}", "src/a.py")
+    time.sleep(1.1)  # the records' ts is then later than every commit time
+    for step in (
+        ("audit", "review", work, "--disagree", "--note", "wrong fix"),
+        ("ci", "record", "--status", "fail", "--commit", work),
+    ):
+        assert repo.agentgov(*step).returncode == 0
+    done = repo.agentgov("metrics", "--task-class", "default", "--format", "json")
+    measured = json.loads(done.stdout)["task_classes"]["default"]["metrics"]
+    assert {
+        name: (measured[name]["numerator"], measured[name]["denominator"])
+        for name in ("audit_disagreement_rate", "ci_failure_rate")
+    } == {"audit_disagreement_rate": (1, 1), "ci_failure_rate": (1, 1)}
