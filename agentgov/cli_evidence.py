@@ -39,6 +39,9 @@ class Gathered:
     series: Series
     incidents: tuple[Incident, ...]
     unseen: tuple[Unseen, ...]
+    incidents_now: tuple[Incident, ...] = ()
+    """Every incident the trail holds, with its resolution, whenever recorded: what holds a
+    class down now (``incidents`` are those known at the commit measured at)."""
 
 
 def gather(at_ref: str | None) -> Gathered:
@@ -83,6 +86,7 @@ def gather(at_ref: str | None) -> Gathered:
         Series([*trail.observations, *commits.observations], trail.pending),
         incidents_at(trail.incidents, at_time),
         tuple(unseen),
+        incidents_at(trail.incidents, float("inf")),
     )
 
 
@@ -168,7 +172,7 @@ def status_command(
         standings = standing(
             gathered.found.policy, gathered.series, gathered.at_time, gathered.incidents
         )
-        effective = {s.name: effective_level(gathered.found, s.name) for s in standings}
+        effective = {s.name: _effective(gathered, s.name) for s in standings}
         report = status_json if output is OutputFormat.json else status_text
         typer.echo(report(gathered.found, gathered.at, standings, effective, gathered.unseen))
         breached = any(t.breached for s in standings for t in s.triggers)
@@ -176,10 +180,29 @@ def status_command(
         raise typer.Exit(int(ExitCode.VIOLATION))
 
 
-def effective_level(found: PolicyInForce, name: str) -> tuple[int, str]:
-    """The level a class acts at now, and why it differs from its configured one."""
-    policy = found.policy
-    configured = policy.task_class(name).level.value
-    if policy.kill_switch.engaged:
-        return 1, f"kill switch engaged ({policy.kill_switch.reason or 'no reason given'})"
-    return configured, ""
+def _effective(gathered: Gathered, name: str) -> tuple[int, str]:
+    """The level a class acts at now and why it differs from its configured one: the same
+    answer the hook and ``decide`` get (``adapters/effective_level.py``), with the open
+    incidents of this clone's file and of the trail (a fresh clone in CI has only the
+    trail)."""
+    import os
+
+    from agentgov.adapters.effective_level import effective_level
+    from agentgov.adapters.incident_state import OpenIncident, read_open
+    from agentgov.git_layout import find_repo
+
+    policy = gathered.found.policy
+    layout = find_repo(Path.cwd())
+    known = {one.id: one for one in read_open(layout.state_dir)} if layout else {}
+    for one in gathered.incidents_now:
+        if one.resolved is None and one.id not in known:
+            known[one.id] = OpenIncident(one.id, one.task_class, one.severity, one.note)
+    effective = effective_level(
+        policy,
+        name,
+        policy.task_class(name).level,
+        layout,
+        os.environ,
+        incidents=tuple(known.values()),
+    )
+    return effective.level.value, effective.because

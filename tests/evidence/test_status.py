@@ -4,6 +4,7 @@ the exit code when a rollback trigger is breached, and the JSON verdicts."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from tests.conftest import git
@@ -70,3 +71,34 @@ def test_status_json_verdicts(history: Path) -> None:  # noqa: F811
         ("demote by 1", True),
         ("reset to 2 propose", False),
     ]
+
+
+def test_status_shows_the_level_the_hook_acts_at(tmp_path: Path) -> None:
+    """The kill switch from the environment, and an incident a fresh clone knows only from
+    the trail, lower the effective level as the hook's placement does."""
+    from tests.evidence.conftest import governed
+
+    first = governed(tmp_path)
+    recorded = first.agentgov(
+        "incident", "record", "--task-class", "default", "--severity", "production",
+        "--note", "bad deploy",
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+    assert first.clone.run("push", "-q", "origin", "refs/notes/agentgov").returncode == 0
+    fresh = governed(tmp_path, "fresh", first.clone.remote)
+    fresh.clone.git("fetch", "-q", "origin", "refs/notes/agentgov:refs/notes/agentgov")
+
+    def default_class(*, env: dict[str, str] | None = None) -> tuple[int, int, str]:
+        done = fresh.agentgov("status", "--format", "json", env=env)
+        row = json.loads(done.stdout)["task_classes"]["default"]
+        return row["level"], row["effective_level"], row["effective_why"]
+
+    level, effective, why = default_class()
+    assert (level, effective) == (3, 2)
+    assert why.startswith("open incident ")
+    assert "resets default to level 2 propose" in why
+    killed = {**os.environ, "AGENTGOV_KILL": "1"}
+    assert default_class(env=killed)[1:] == (
+        1,
+        why + "; kill switch engaged by AGENTGOV_KILL in the environment (no reason given)",
+    )
