@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -178,3 +179,55 @@ def stream_objects(root: Path, names: list[str]) -> Iterator[tuple[str, bytes | 
             process.kill()
         process.wait()
         writer.join()
+
+
+class BackgroundGit:
+    """One git command started at once, its input and output in temporary files, so a
+    caller can do other work meanwhile (another core runs git) and no thread is needed;
+    ``result()`` waits for it."""
+
+    def __init__(self, root: Path, args: list[str], data: bytes = b"") -> None:
+        named = list(args)
+        while named[:1] == ["-c"]:  # name the command, not its configuration
+            named = named[2:]
+        self._name = " ".join(named[:2])
+        # Files, not pipes: git must not stall on a full pipe while nobody reads it. They
+        # outlive this call on purpose and are closed by result().
+        self._stdin = tempfile.TemporaryFile()  # noqa: SIM115
+        self._stdin.write(data)
+        self._stdin.seek(0)
+        self._stdout = tempfile.TemporaryFile()  # noqa: SIM115
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._process = subprocess.Popen(
+                ["git", "-C", str(root), *args],
+                stdin=self._stdin,
+                stdout=self._stdout,
+                stderr=self._stderr,
+                env=git_env(),
+            )
+        except OSError as err:
+            self._close()
+            raise GitError(f"cannot run git {self._name}: {err}") from None
+
+    def result(self) -> bytes:
+        """git's stdout once it has finished; a GitError with its message if it failed."""
+        try:
+            code = self._process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            self._close()
+            raise GitError(f"git {self._name} took over {TIMEOUT:.0f}s") from None
+        self._stdout.seek(0)
+        self._stderr.seek(0)
+        out, err = self._stdout.read(), self._stderr.read()
+        self._close()
+        if code != 0:
+            detail = err.decode("utf-8", "replace").strip() or f"exit {code}"
+            raise GitError(f"git {self._name}: {detail}")
+        return out
+
+    def _close(self) -> None:
+        for handle in (self._stdin, self._stdout, self._stderr):
+            handle.close()

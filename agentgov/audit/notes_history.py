@@ -35,21 +35,17 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from agentgov.audit.git_process import (
-    TIMEOUT,
-    git_env,
+    BackgroundGit,
     output_bytes,
     read_objects,
     run,
     stream_objects,
 )
-from agentgov.errors import GitError
 
 TIP_TRAILER = "Agentgov-Tip"
 _TIP_LINE = re.compile(rf"^{TIP_TRAILER}: (\d+) ([0-9a-f]{{64}}) (.+)$")
@@ -174,8 +170,8 @@ def start_history(root: Path, tip: str, since: str | None = None) -> PendingHist
         for commit, *parents in [line.split()]
         for parent in parents
     ]
-    diff = _Background(root, [*_DIFF_TREE], "".join(f"{c} {p}\n" for c, p in pairs).encode())
-    headers = _Background(root, ["rev-list", "--header", "--topo-order", *limit, "--"], b"")
+    diff = BackgroundGit(root, [*_DIFF_TREE], "".join(f"{c} {p}\n" for c, p in pairs).encode())
+    headers = BackgroundGit(root, ["rev-list", "--header", "--topo-order", *limit, "--"], b"")
     return PendingHistory(root, tip, pairs, diff, headers)
 
 
@@ -187,8 +183,8 @@ class PendingHistory:
         root: Path,
         tip: str,
         pairs: list[tuple[str, str]],
-        diff: _Background,
-        headers: _Background,
+        diff: BackgroundGit,
+        headers: BackgroundGit,
     ) -> None:
         self._root, self._tip, self._pairs = root, tip, pairs
         self._diff, self._headers = diff, headers
@@ -201,53 +197,6 @@ class PendingHistory:
 
 
 _DIFF_TREE = ("diff-tree", "--stdin", "-r", "-z", "--always", "--raw", "--no-renames")
-
-
-class _Background:
-    """One git command with its input and output in temporary files, started at once."""
-
-    def __init__(self, root: Path, args: list[str], data: bytes) -> None:
-        self._args = args
-        # Files, not pipes: git must not stall on a full pipe while nobody reads it. They
-        # outlive this call on purpose and are closed by result().
-        self._stdin = tempfile.TemporaryFile()  # noqa: SIM115
-        self._stdin.write(data)
-        self._stdin.seek(0)
-        self._stdout = tempfile.TemporaryFile()  # noqa: SIM115
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
-        try:
-            self._process = subprocess.Popen(
-                ["git", "-C", str(root), *args],
-                stdin=self._stdin,
-                stdout=self._stdout,
-                stderr=self._stderr,
-                env=git_env(),
-            )
-        except OSError as err:
-            self._close()
-            raise GitError(f"cannot run git {' '.join(args[:2])}: {err}") from None
-
-    def result(self) -> bytes:
-        """git's stdout once it has finished; a GitError with its message if it failed."""
-        try:
-            code = self._process.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-            self._close()
-            raise GitError(f"git {' '.join(self._args[:2])} took over {TIMEOUT:.0f}s") from None
-        self._stdout.seek(0)
-        self._stderr.seek(0)
-        out, err = self._stdout.read(), self._stderr.read()
-        self._close()
-        if code != 0:
-            detail = err.decode("utf-8", "replace").strip() or f"exit {code}"
-            raise GitError(f"git {' '.join(self._args[:2])}: {detail}")
-        return out
-
-    def _close(self) -> None:
-        for handle in (self._stdin, self._stdout, self._stderr):
-            handle.close()
 
 
 def list_commits(root: Path, tip: str, since: str | None = None) -> list[NotesCommit]:

@@ -17,14 +17,12 @@ The paths a commit changed are read only for the commits that need them, in one
 from __future__ import annotations
 
 import bisect
-import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentgov.audit.git_process import TIMEOUT, git_env, output_bytes, resolve_commit
-from agentgov.errors import GitError, UsageError
+from agentgov.audit.git_process import BackgroundGit, output_bytes, resolve_commit
+from agentgov.errors import UsageError
 from agentgov.git_layout import find_repo
 
 _FORMAT = "%H%x00%P%x00%an <%ae>%x00%cn <%ce>%x00%ct%x00%(trailers:only,unfold)%x00%B"
@@ -90,44 +88,11 @@ class HistoryReading:
     def __init__(self, root: Path, tip: str) -> None:
         self.root = root
         self.tip = tip
-        self._stdout = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by finish()
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         args = ["-c", "log.showSignature=false", "log", "-z", "--no-color"]
-        args += [f"--format={_FORMAT}", tip, "--"]
-        try:
-            self._process = subprocess.Popen(
-                ["git", "-C", str(root), *args],
-                stdin=subprocess.DEVNULL,
-                stdout=self._stdout,
-                stderr=self._stderr,
-                env=git_env(),
-            )
-        except OSError as err:
-            self._close()
-            raise GitError(f"cannot run git log: {err}") from None
+        self._git = BackgroundGit(root, [*args, f"--format={_FORMAT}", tip, "--"])
 
     def finish(self) -> History:
-        try:
-            code = self._process.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-            self._close()
-            raise GitError("git log: timed out") from None
-        try:
-            self._stdout.seek(0)
-            raw = self._stdout.read()
-            self._stderr.seek(0)
-            problem = self._stderr.read().decode("utf-8", errors="replace").strip()
-        finally:
-            self._close()
-        if code != 0:
-            raise GitError(f"git log: {problem or f'exit {code}'}")
-        return History(self.tip, tuple(_parse(raw)), _shallow(self.root))
-
-    def _close(self) -> None:
-        self._stdout.close()
-        self._stderr.close()
+        return History(self.tip, tuple(_parse(self._git.result())), _shallow(self.root))
 
 
 def start_history(root: Path, at: str) -> HistoryReading:
