@@ -16,6 +16,7 @@ from agentgov.adapters.sandbox import detect_sandbox
 from tests.claude_code.test_hook import governed, payload
 from tests.conftest import git
 from tests.git_hooks.conftest import base_env
+from tests.test_kill_switch import hook
 
 __all__ = ["governed"]
 
@@ -186,18 +187,7 @@ def test_the_hook_and_decide_agree(
     home.mkdir()
     root.mkdir()
     env = _env(home, root, setup(repo, home, root))
-    data = payload("pre-bash", repo, command=NETWORK)
-    done = subprocess.run(
-        [*AGENTGOV, "hook", "claude-code"],
-        input=json.dumps(data),
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    answer = json.loads(done.stdout)["hookSpecificOutput"]
+    decision, reason = hook(repo, payload("pre-bash", repo, command=NETWORK), env)
     journal = repo / ".git" / "agentgov" / "journal" / "abc123.jsonl"
     record = json.loads(journal.read_text().splitlines()[-1])
     decided = subprocess.run(
@@ -211,7 +201,7 @@ def test_the_hook_and_decide_agree(
     assert decided.returncode == 0, decided.stderr
     verdict = json.loads(decided.stdout)
     expected = "allow" if level == 4 else "ask"
-    assert (answer["permissionDecision"], record["level"], record["decision"]) == (
+    assert (decision, record["level"], record["decision"]) == (
         expected,
         level,
         expected,
@@ -222,7 +212,7 @@ def test_the_hook_and_decide_agree(
             "configured": 4,
             "causes": [{"kind": "sandbox", "source": "none", "level": 3}],
         }
-        shown = _shown(answer["permissionDecisionReason"], repo, home, root)
+        shown = _shown(reason, repo, home, root)
         assert "level 4 execute-sandboxed acts as level 3 without a sandbox" in shown
         assert because in shown
     else:

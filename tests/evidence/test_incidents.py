@@ -20,6 +20,7 @@ from agentgov.policy.model import Level
 from tests.claude_code.test_hook import payload
 from tests.evidence.conftest import Repo
 from tests.git_hooks.conftest import base_env
+from tests.test_kill_switch import hook
 
 AGENTGOV = [sys.executable, "-m", "agentgov"]
 IN_SESSION = {"CLAUDECODE": "1", "CLAUDE_CODE_ENTRYPOINT": "cli"}
@@ -53,20 +54,10 @@ def hook_edit(repo: Path, env: dict[str, str], number: int) -> tuple[str, str, d
             "replace_all": False,
         },
     )
-    done = subprocess.run(
-        [*AGENTGOV, "hook", "claude-code"],
-        input=json.dumps(data),
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    answer = json.loads(done.stdout)["hookSpecificOutput"]
+    decision, reason = hook(repo, data, env)
     journal = repo / ".git" / "agentgov" / "journal" / "abc123.jsonl"
     record = json.loads(journal.read_text().splitlines()[-1])
-    return answer["permissionDecision"], answer["permissionDecisionReason"], record
+    return decision, reason, record
 
 
 def decided(repo: Path, env: dict[str, str]) -> tuple[str, int]:
