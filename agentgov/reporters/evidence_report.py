@@ -184,8 +184,8 @@ def _incident_text(incident: Incident) -> str:
 
 def _policy_text(found: PolicyInForce) -> str:
     where = f"policy in force: {found.label} ({found.origin})"
-    if found.working_copy_differs:
-        where += "; the working copy differs: a proposal until merged"
+    if found.working_copy_differs and "working copy differs" not in found.note:
+        where += "; the working copy differs: it is a proposal until merged"
     if found.refusal:
         where += f"; REFUSED: {found.refusal}"
     elif found.note:

@@ -102,3 +102,18 @@ def test_status_shows_the_level_the_hook_acts_at(tmp_path: Path) -> None:
         1,
         why + "; kill switch engaged by AGENTGOV_KILL in the environment (no reason given)",
     )
+
+
+def test_status_says_once_that_an_edited_working_copy_is_a_proposal(tmp_path: Path) -> None:
+    from tests.evidence.conftest import governed
+
+    repo = governed(tmp_path)
+    policy = repo.path / ".agentgov" / "policy.yaml"
+    policy.write_text(
+        policy.read_text().replace("review_sample_rate: 0.1", "review_sample_rate: 0.2")
+    )
+    first = repo.agentgov("status").stdout.splitlines()[0]
+    assert first == (
+        "policy in force: origin/main:.agentgov/policy.yaml (branch); "
+        "the working copy differs: it is a proposal until merged"
+    )
