@@ -21,23 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.claude_code.test_hook import HOOK, payload
-from tests.conftest import git
+from tests.claude_code.test_hook import HOOK, governed, payload
+
+__all__ = ["governed"]  # the shared fixture, used by parameter name
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 SHIM = CHECKOUT / "hooks" / "claude-code"
 GUARD = 120  # seconds: the test fails, rather than hangs, if the hook never ends
 REASON = "agentgov did not decide within its 1s deadline"
-
-
-@pytest.fixture
-def governed(repo: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "agentgov", "init"], cwd=repo, check=True, capture_output=True
-    )
-    git(repo, "add", ".agentgov")
-    git(repo, "commit", "-q", "-m", "policy")
-    return repo
 
 
 @pytest.fixture

@@ -3,24 +3,13 @@ were recorded verbatim reach the journal with the secret masked and the rest kep
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.claude_code.test_hook import journal, payload, run_hook
-from tests.conftest import git
+from tests.claude_code.test_hook import governed, journal, payload, run_hook
 
-
-@pytest.fixture
-def governed(repo: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "agentgov", "init"], cwd=repo, check=True, capture_output=True
-    )
-    git(repo, "add", ".agentgov")
-    git(repo, "commit", "-q", "-m", "policy")
-    return repo
+__all__ = ["governed"]  # the shared fixture, used by parameter name
 
 
 @pytest.mark.parametrize(
