@@ -72,6 +72,18 @@ def hook_event(repo: Path, event: str, fields: dict[str, object]) -> dict[str, o
     }
 
 
+def send_hook(repo: Path, payload: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    """One event to `agentgov hook claude-code`, exactly as Claude Code sends it."""
+    return subprocess.run(
+        [AGENTGOV, "hook", "claude-code"],
+        input=json.dumps(payload),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def replay_session(repo: Path) -> None:
     """Send each scripted step to `agentgov hook claude-code` exactly as Claude Code does."""
     for number, (what, detail) in enumerate(SCRIPT):
@@ -90,14 +102,7 @@ def replay_session(repo: Path) -> None:
                 "PreToolUse",
                 {"tool_name": what, "tool_input": tool_input, "tool_use_id": f"toolu_{number:03d}"},
             )
-        done = subprocess.run(
-            [AGENTGOV, "hook", "claude-code"],
-            input=json.dumps(payload),
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = send_hook(repo, payload)
         if payload["hook_event_name"] != "PreToolUse":
             print(f"  {what:<17} recorded (exit {done.returncode})")
             continue
@@ -107,15 +112,7 @@ def replay_session(repo: Path) -> None:
         if decision != "allow":
             print(f"        {answer['permissionDecisionReason'][:160]}")
         if decision == "allow":
-            outcome = {**payload, "hook_event_name": "PostToolUse", "tool_response": {}}
-            subprocess.run(
-                [AGENTGOV, "hook", "claude-code"],
-                input=json.dumps(outcome),
-                cwd=repo,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            send_hook(repo, {**payload, "hook_event_name": "PostToolUse", "tool_response": {}})
 
 
 def banner(title: str) -> None:
@@ -188,15 +185,7 @@ def agent_session(repo: Path, session: str, asks: int, approved: int) -> None:
     """A session whose network calls ask (default class, level 3); ``approved`` of them run."""
 
     def send(event: str, **fields: object) -> None:
-        payload = {**hook_event(repo, event, fields), "session_id": session}
-        subprocess.run(
-            [AGENTGOV, "hook", "claude-code"],
-            input=json.dumps(payload),
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        send_hook(repo, {**hook_event(repo, event, fields), "session_id": session})
 
     send("UserPromptSubmit", prompt="Update the API client")
     for n in range(asks):
