@@ -20,10 +20,14 @@ nothing here.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from agentgov.evaluators.rules.cli_options import OptionSpec, parse_options
 from agentgov.evaluators.rules.path_words import expand_home, normalize
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
+
+if TYPE_CHECKING:
+    from agentgov.evaluators.rules.git.git_args import GitCommand
 
 # Programs whose arguments may name a file they write (``rules/file_writes.py``'s table and
 # the writers below); any other command writes only through its redirects.
@@ -126,16 +130,22 @@ def _writes(command: SimpleCommand) -> Iterator[tuple[Word, bool]]:
         if parsed.operands:
             yield parsed.operands[0], False
     elif _is_git(command):
-        yield from _git_writes(command)
+        from agentgov.evaluators.rules.git.git_args import git_command
+
+        git = git_command(command)
+        if git is not None:
+            yield from git_path_writes(git)
 
 
-def _git_writes(command: SimpleCommand) -> Iterator[tuple[Word, bool]]:
-    """Paths git itself overwrites or deletes in the working tree: ``checkout``/``restore``
-    of paths, ``rm``/``mv`` (sources and targets), ``clean`` (trees)."""
-    from agentgov.evaluators.rules.git.git_args import git_command
-
-    git = git_command(command)
-    if git is None or git.subcommand not in _GIT_WRITES:
+def git_path_writes(
+    git: GitCommand, *, ambiguous_as_paths: bool = False
+) -> Iterator[tuple[Word, bool]]:
+    """Paths git itself overwrites or deletes in the working tree, each with whether it
+    acts on a whole tree: ``checkout``/``restore`` of paths, ``rm``/``mv`` (sources and
+    targets), ``clean`` (trees). Without ``--``, ``git checkout A B`` reads ``A`` as a
+    tree-ish when it names a revision and as a path otherwise: ``ambiguous_as_paths`` (the
+    guard, ``guard.tamper``) counts it as a path, the task class does not."""
+    if git.subcommand not in _GIT_WRITES:
         return
     sub = git.subcommand
     spec = {"checkout": _GIT_CHECKOUT, "restore": _GIT_RESTORE, "clean": _GIT_CLEAN}
@@ -148,7 +158,7 @@ def _git_writes(command: SimpleCommand) -> Iterator[tuple[Word, bool]]:
     if sub == "checkout":
         if parsed.dashdash is not None:
             operands = operands[parsed.dashdash :]
-        elif len(operands) > 1:
+        elif len(operands) > 1 and not ambiguous_as_paths:
             operands = operands[1:]  # ``git checkout main Dockerfile``: a tree-ish, paths
     tree = sub in ("rm", "mv", "clean")
     for word in operands:

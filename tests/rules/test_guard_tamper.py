@@ -67,6 +67,9 @@ POSITIVE = [
     "git restore .agentgov/policy.yaml",
     "git rm -r .agentgov",
     "git -C src checkout -- ../.agentgov",
+    "git checkout .agentgov/policy.yaml README",  # no ``--``: not a revision, so a path
+    "git rm -- --cached .agentgov/policy.yaml",  # ``--cached`` after ``--`` is a path
+    "git restore -- --staged .agentgov/policy.yaml",
     # core.hooksPath
     "git config core.hooksPath /dev/null",
     "git config --global core.hooksPath /tmp/empty",

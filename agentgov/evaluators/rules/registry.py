@@ -36,7 +36,7 @@ def _on(*groups: Iterable[str]) -> frozenset[str]:
 # Trigger groups that several rules share. Each mirrors the tables of the modules named;
 # test_registry.py checks that every key of those tables is here.
 _PUSH = ("git push",)  # git_push.push_plans
-_GIT_TAMPER = (  # guard/tamper._git_hits and _git_path_writes (-c: core.hooksPath)
+_GIT_TAMPER = (  # guard/tamper._git_hits and written_paths.git_path_writes (-c: core.hooksPath)
     *("git -c", "git config", "git notes", "git update-ref", "git push", "git checkout"),
     *("git restore", "git rm", "git mv", "git clean"),
     # guard/ref_moves.ref_moves: the refs the policy in force is read from

@@ -51,6 +51,7 @@ from agentgov.evaluators.rules.guard.ref_moves import (
 from agentgov.evaluators.rules.invocation import LAUNCHERS, invocations, tool_name
 from agentgov.evaluators.rules.path_words import resolve
 from agentgov.evaluators.shell.model import Analysis, SimpleCommand, Word
+from agentgov.evaluators.written_paths import git_path_writes
 from agentgov.policy.model import ActionClass
 
 FILES_REMEDIATION = (
@@ -147,21 +148,6 @@ def _write_target(
     return guarded_target(path, entries, glob=write.word.glob, tree=write.tree)
 
 
-def _git_path_writes(git: GitCommand) -> Iterator[FileWrite]:
-    """Paths git itself overwrites or deletes in the working tree."""
-    sub = git.subcommand
-    if sub not in ("checkout", "restore", "rm", "mv", "clean"):
-        return
-    words = tuple(word for word in git.args if not word.value.startswith("-"))
-    values = {word.value for word in git.args}
-    if sub == "rm" and "--cached" in values:
-        return
-    if sub == "restore" and values & {"--staged", "-S"} and not values & {"--worktree", "-W"}:
-        return
-    for word in words:
-        yield FileWrite(word, f"git {sub}", tree=sub in ("rm", "mv", "clean"))
-
-
 @lru_cache(maxsize=64)
 def _bases_name_guarded(cwd: str | None, project_root: str | None, home: str) -> bool:
     return may_name_guarded(f"{cwd}\n{project_root}\n{home}")
@@ -190,7 +176,11 @@ def _file_hits(
         return
     writes = list(file_writes(command))
     if git is not None:
-        writes.extend(_git_path_writes(git))
+        how = f"git {git.subcommand}"
+        writes.extend(
+            FileWrite(word, how, tree=tree)
+            for word, tree in git_path_writes(git, ambiguous_as_paths=True)
+        )
     for write in writes:
         entry = _write_target(write, command, ctx, entries)
         if entry is not None:
