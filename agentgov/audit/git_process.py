@@ -16,7 +16,7 @@ import os
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,15 +139,25 @@ def stream_objects(root: Path, names: list[str]) -> Iterator[tuple[str, bytes | 
     if not names:
         return
     try:
-        process = subprocess.Popen(
-            ["git", "-C", str(root), "cat-file", "--batch", "--buffer"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=git_env(),
-        )
+        objects = cat_file_batch(["-C", str(root)], names)
     except OSError as err:
         raise GitError(f"cannot run git cat-file: {err}") from None
+    yield from objects
+
+
+def cat_file_batch(where: list[str], names: Sequence[str]) -> Iterator[tuple[str, bytes | None]]:
+    """(name, content or None when git has no such object), in the order asked, from one
+    ``git <where> cat-file --batch --buffer`` (``where``: ``-C <dir>`` or ``--git-dir=<dir>``).
+
+    The process starts here, so a missing git raises OSError at once, not mid-iteration.
+    """
+    process = subprocess.Popen(
+        ["git", *where, "cat-file", "--batch", "--buffer"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # a missing object is reported on stdout
+        env=git_env(),
+    )
     request = "".join(f"{name}\n" for name in names).encode()
 
     def feed() -> None:  # a thread: the request can outgrow the pipe while git answers
@@ -158,27 +168,30 @@ def stream_objects(root: Path, names: list[str]) -> Iterator[tuple[str, bytes | 
         with contextlib.suppress(OSError):
             stdin.close()
 
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    out = process.stdout
-    assert out is not None
-    try:
-        for name in names:
-            header = out.readline().split(b" ")
-            if len(header) != 3:  # "<name> missing" (or ambiguous): nothing follows
-                if not header or not header[0]:
-                    raise GitError(f"git cat-file stopped before {name}")
-                yield name, None
-                continue
-            data = out.read(int(header[2]))
-            out.read(1)  # the newline after each object
-            yield name, data
-    finally:
-        out.close()
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        writer.join()
+    def read() -> Iterator[tuple[str, bytes | None]]:
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        out = process.stdout
+        assert out is not None
+        try:
+            for name in names:
+                header = out.readline().split(b" ")
+                if len(header) != 3:  # "<name> missing" (or ambiguous): nothing follows
+                    if not header or not header[0]:
+                        raise GitError(f"git cat-file stopped before {name}")
+                    yield name, None
+                    continue
+                data = out.read(int(header[2]))
+                out.read(1)  # the newline after each object
+                yield name, data
+        finally:
+            out.close()
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            writer.join()
+
+    return read()
 
 
 class BackgroundGit:

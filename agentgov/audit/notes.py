@@ -50,7 +50,6 @@ import os
 import random
 import re
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +58,7 @@ from typing import Literal, Protocol, TypeVar, Union
 
 import pygit2
 
+from agentgov.audit.git_process import cat_file_batch, git_env
 from agentgov.errors import GitError, NotesConflictError
 
 DEFAULT_REF = "refs/notes/agentgov"
@@ -992,53 +992,15 @@ def _cat_file(git_dir: Path, blobs: Sequence[str]) -> Iterator[bytes]:
     the caller parses the first ones (a quarter of a second saved on 10,000 notes). The
     process starts here, so a missing git raises OSError at once, not mid-iteration.
     """
-    env = {k: v for k, v in os.environ.items() if _keep_for_git(k)}
-    process = subprocess.Popen(
-        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,  # a missing object is reported on stdout
-        env=env,
-    )
-    request = "".join(f"{blob}\n" for blob in blobs).encode()
-
-    def feed() -> None:  # a thread: the request can outgrow the pipe while git answers
-        stdin = process.stdin
-        assert stdin is not None
-        try:
-            stdin.write(request)
-        except OSError:  # the reader stopped early and git is gone
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                stdin.close()
+    objects = cat_file_batch([f"--git-dir={git_dir}"], blobs)
 
     def read() -> Iterator[bytes]:
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        out = process.stdout
-        assert out is not None
-        try:
-            for blob in blobs:
-                header = out.readline().split(b" ")
-                if len(header) != 3:
-                    raise GitError(f"git cat-file: cannot read {blob}: {b' '.join(header)!r}")
-                size = int(header[2])
-                data = out.read(size)
-                out.read(1)  # the newline after each object
-                yield data
-        finally:
-            out.close()
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-            writer.join()
+        for blob, data in objects:
+            if data is None:
+                raise GitError(f"git cat-file: cannot read {blob}")
+            yield data
 
     return read()
-
-
-def _keep_for_git(name: str) -> bool:
-    return not name.startswith("GIT_") or name.startswith("GIT_CONFIG_") or name == "GIT_EXEC_PATH"
 
 
 def _run_git(
@@ -1051,14 +1013,11 @@ def _run_git(
 ) -> bytes:
     """Run git on ``where`` (a git dir, or with ``cwd`` a directory to discover from).
 
-    The environment is scrubbed of ``GIT_*``: inside a hook git exports GIT_DIR,
-    GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY and friends for its own purposes, and they would
-    silently redirect us. An allow-list rather than a block-list, so a variable a future
-    git adds cannot slip through; what it keeps is the user's configuration
-    (``GIT_CONFIG_*``, including ``git -c`` settings passed down to hooks) and where git
-    finds its own programs.
+    The environment is ``git_process.git_env``'s allow-list: inside a hook git exports
+    GIT_DIR, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY and friends for its own purposes, and
+    they would silently redirect us.
     """
-    clean = {k: v for k, v in os.environ.items() if _keep_for_git(k)}
+    clean = git_env()
     clean.update(env)
     command = ["git", *args] if cwd else ["git", f"--git-dir={where}", *args]
     result = subprocess.run(
