@@ -83,7 +83,13 @@ class PolicyInForce:
 
 
 def policy_in_force(start: Path) -> PolicyInForce:
-    layout = find_repo(start)
+    """The policy in force for the repository containing ``start``."""
+    return policy_in_force_of(find_repo(start))
+
+
+def policy_in_force_of(layout: RepoLayout | None) -> PolicyInForce:
+    """The policy in force in ``layout``'s repository (None: outside any), for a caller
+    that has already found it (the hook's ``locate``)."""
     if layout is None:
         return PolicyInForce(
             load_template("default"),

@@ -40,8 +40,8 @@ from agentgov.audit.journal import EventKey, Journal, clip
 from agentgov.audit.redact import redact
 from agentgov.engine import Decision, evaluate
 from agentgov.errors import AgentgovError, ExitCode
-from agentgov.git_layout import find_repo
-from agentgov.policy.in_force import policy_in_force
+from agentgov.git_layout import RepoLayout, find_repo
+from agentgov.policy.in_force import policy_in_force_of
 from agentgov.policy.model import Verdict
 
 __all__ = ["BLOCKING_EVENTS", "can_ask", "event_key", "handle", "main"]
@@ -124,8 +124,7 @@ def event_key(event: HookEvent, raw: bytes) -> EventKey:
     return EventKey(digest.hexdigest()[:32], expires=REPEAT_WINDOW)
 
 
-def _journal(event: HookEvent, key: EventKey, environ: Mapping[str, str]) -> Journal:
-    layout = find_repo(Path(event.cwd))
+def _journal(layout: RepoLayout | None, key: EventKey, environ: Mapping[str, str]) -> Journal:
     if layout is not None:
         return Journal(layout.state_dir, key)
     state = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
@@ -133,9 +132,9 @@ def _journal(event: HookEvent, key: EventKey, environ: Mapping[str, str]) -> Jou
 
 
 def _dispatch(event: HookEvent, key: EventKey, out: IO[str], environ: Mapping[str, str]) -> int:
-    journal = _journal(event, key, environ)
     if event.event == "PreToolUse":
-        return _pre_tool_use(event, journal, out, environ)
+        return _pre_tool_use(event, key, out, environ)
+    journal = _journal(find_repo(Path(event.cwd)), key, environ)
     base = {"source": "claude-code"}
     if event.event in {"PostToolUse", "PostToolUseFailure"}:
         journal.append(
@@ -226,14 +225,12 @@ def _park_in_background(event: HookEvent, environ: Mapping[str, str]) -> None:
         sys.stderr.write(f"agentgov: the session's records stay pending ({err.strerror})\n")
 
 
-def _pre_tool_use(
-    event: HookEvent, journal: Journal, out: IO[str], environ: Mapping[str, str]
-) -> int:
+def _pre_tool_use(event: HookEvent, key: EventKey, out: IO[str], environ: Mapping[str, str]) -> int:
     # What the call touches (a file tool's path, the paths a Bash command writes) decides
     # the repository whose policy and guard apply, whatever the cwd, and the task class.
     seen = touched(event.tool_name, event.tool_input, event.cwd, environ)
     location = locate(Path(event.cwd), seen.paths)
-    found = policy_in_force(location.policy_start)
+    found = policy_in_force_of(location.project)
     policy = found.policy
     call = tool_call(event.tool_name, event.tool_input, policy, event.cwd, seen)
     placement = place(
@@ -282,11 +279,9 @@ def _pre_tool_use(
         }
     if detail:
         record["detail"] = detail
-    if location.project is not None and find_repo(Path(event.cwd)) is None:
-        # A call from outside every repository that touches one is recorded in that
-        # repository's trail: choosing cwd=/ must not keep an action off the record.
-        journal = Journal(location.project.state_dir, journal.event)
-    journal.append(event.session_id, record)
+    # The project's trail: from a cwd outside every repository, that of the first touched
+    # path in one, so choosing cwd=/ cannot keep an action off the record.
+    _journal(location.project, key, environ).append(event.session_id, record)
     _emit(out, sent.value, reason)
     return 0
 
