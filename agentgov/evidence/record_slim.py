@@ -25,7 +25,7 @@ import sys
 from typing import Any
 
 from agentgov.audit.record_check import compiled_check, record_schema
-from agentgov.evidence.trail_metrics import FACT_KINDS, Fact, epoch
+from agentgov.evidence.trail_metrics import epoch
 
 _MISSING: Any = object()
 _TS = re.compile(
@@ -356,8 +356,4 @@ def _fully_valid(record: dict[str, Any]) -> bool:
     return compiled_check()(record) or schema_error(record) is None
 
 
-def as_fact(values: tuple[Any, ...]) -> Fact:
-    return Fact._make(values)
-
-
-__all__ = ["FACT_KINDS", "FAST", "Slim", "as_fact", "fast_epoch", "slim_of"]
+__all__ = ["FAST", "Slim", "fast_epoch", "slim_of"]
