@@ -323,17 +323,24 @@ def _make_writable(directory: Path) -> None:
     directory.chmod(0o755)
 
 
-def test_install_into_a_read_only_hooks_directory_is_a_user_error(bare_clone: Clone) -> None:
-    directory = bare_clone.path / ".git" / "hooks"
-    for sample in directory.iterdir():
-        sample.unlink()
+def _run_with_unwritable(
+    clone: Clone, directory: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``agentgov args`` while ``directory`` cannot be written; skips where it always can."""
     if not _make_unwritable(directory):
         _make_writable(directory)
         pytest.skip("this file system lets this user write to any directory")
     try:
-        done = _run_agentgov(bare_clone, "install", "git")
+        return _run_agentgov(clone, *args)
     finally:
         _make_writable(directory)
+
+
+def test_install_into_a_read_only_hooks_directory_is_a_user_error(bare_clone: Clone) -> None:
+    directory = bare_clone.path / ".git" / "hooks"
+    for sample in directory.iterdir():
+        sample.unlink()
+    done = _run_with_unwritable(bare_clone, directory, "install", "git")
     assert (done.returncode, done.stdout) == (2, "")
     reason = "Operation not permitted" if os.geteuid() == 0 else "Permission denied"
     assert done.stderr == (
@@ -349,13 +356,7 @@ def test_uninstall_from_a_read_only_hooks_directory_changes_nothing(bare_clone: 
     install_git(bare_clone.path, agentgov_bin=AGENTGOV)
     directory = bare_clone.path / ".git" / "hooks"
     before = {p.name: p.read_bytes() for p in directory.iterdir()}
-    if not _make_unwritable(directory):
-        _make_writable(directory)
-        pytest.skip("this file system lets this user write to any directory")
-    try:
-        done = _run_agentgov(bare_clone, "uninstall", "git")
-    finally:
-        _make_writable(directory)
+    done = _run_with_unwritable(bare_clone, directory, "uninstall", "git")
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith(
         f"agentgov: cannot uninstall agentgov's git hooks: {directory} (git's hooks "
