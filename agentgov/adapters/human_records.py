@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agentgov.adapters.git_hooks.agent_session import agent_marker
-from agentgov.adapters.policy_acceptance import AgentRefused, cli_session
+from agentgov.adapters.policy_acceptance import cli_session, refuse_agents
 from agentgov.audit.flush import flush_session
 from agentgov.audit.git_process import resolve_commit, run
 from agentgov.audit.journal import Journal
@@ -156,12 +155,8 @@ def git_email(root: Path, names: str = "a review names its reviewer") -> str:
 
 
 def _refuse_agents(command: str, environ: Mapping[str, str]) -> None:
-    marker = agent_marker(environ)
-    if marker is not None:
-        raise AgentRefused(
-            f"{command} writes the evidence an agent is judged by, and this is an agent "
-            f"session ({marker} is set): a person (or CI) runs it"
-        )
+    what = f"{command} writes the evidence an agent is judged by"
+    refuse_agents(what, environ, "a person (or CI) runs it")
 
 
 def _safe(text: str) -> str:

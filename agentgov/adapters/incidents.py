@@ -24,10 +24,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agentgov.adapters.git_hooks.agent_session import agent_marker
 from agentgov.adapters.human_records import Written, commit_named, git_email, write_attached
 from agentgov.adapters.incident_state import OpenIncident, read_open, write_open
-from agentgov.adapters.policy_acceptance import AgentRefused, cli_session
+from agentgov.adapters.policy_acceptance import cli_session, refuse_agents
 from agentgov.audit.journal import utc_now
 from agentgov.errors import UsageError
 from agentgov.git_layout import RepoLayout
@@ -116,12 +115,7 @@ def resolve_incident(
     environ: Mapping[str, str] = os.environ,
 ) -> tuple[Incident, Written]:
     """Resolve an open incident: a person only (it lifts the reset it caused)."""
-    marker = agent_marker(environ)
-    if marker is not None:
-        raise AgentRefused(
-            "agentgov incident resolve lifts the reset an incident caused, and this is an "
-            f"agent session ({marker} is set): a person runs it in their own terminal"
-        )
+    refuse_agents("agentgov incident resolve lifts the reset an incident caused", environ)
     if not _ID.match(ident):
         raise UsageError(f"{ident!r} is not an incident id (8 hex digits: agentgov incident list)")
     known = {one.id: one for one in list_incidents(layout, policy)}

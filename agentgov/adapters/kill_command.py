@@ -21,7 +21,7 @@ from typing import Any
 
 from agentgov.adapters.git_hooks.agent_session import agent_marker
 from agentgov.adapters.kill_switch import Kill, kills, local_kill_path
-from agentgov.adapters.policy_acceptance import AgentRefused, cli_session
+from agentgov.adapters.policy_acceptance import cli_session, refuse_agents
 from agentgov.audit.journal import Journal
 from agentgov.errors import AgentgovError, UsageError
 from agentgov.git_layout import RepoLayout, find_repo
@@ -74,12 +74,7 @@ def engage(start: Path, reason: str, environ: Mapping[str, str] = os.environ) ->
 
 def release(start: Path, environ: Mapping[str, str] = os.environ) -> KillDone:
     """Release this clone's kill switch and the policy working copy's; a person only."""
-    marker = agent_marker(environ)
-    if marker is not None:
-        raise AgentRefused(
-            "agentgov kill --release lifts the kill switch, and this is an agent session "
-            f"({marker} is set): a person runs it in their own terminal"
-        )
+    refuse_agents("agentgov kill --release lifts the kill switch", environ)
     layout = _layout(start)
     path = local_kill_path(layout.state_dir)
     path.unlink(missing_ok=True)

@@ -30,9 +30,21 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 class AgentRefused(AgentgovError):
-    """Run inside an agent's session: only a person may move the policy in force."""
+    """Run inside an agent's session: only a person may do this."""
 
     exit_code = ExitCode.VIOLATION
+
+
+def refuse_agents(
+    what: str,
+    environ: Mapping[str, str],
+    who: str = "a person runs it in their own terminal",
+) -> None:
+    """Raise ``AgentRefused`` inside an agent session; ``what`` names the command and what
+    it does (``agentgov kill --release lifts the kill switch``), ``who`` who runs it."""
+    marker = agent_marker(environ)
+    if marker is not None:
+        raise AgentRefused(f"{what}, and this is an agent session ({marker} is set): {who}")
 
 
 @dataclass(frozen=True)
@@ -52,15 +64,6 @@ def cli_session(environ: Mapping[str, str]) -> str:
     except (OSError, KeyError):
         user = environ.get("USER", "") or "unknown"
     return "cli-" + (_UNSAFE.sub("-", user).strip("-.") or "unknown")
-
-
-def _refuse_agents(verb: str, environ: Mapping[str, str]) -> None:
-    marker = agent_marker(environ)
-    if marker is not None:
-        raise AgentRefused(
-            f"agentgov policy {verb} moves the policy in force, and this is an agent session "
-            f"({marker} is set): a person runs it in their own terminal"
-        )
 
 
 def _describe(memory: Memory | Unreadable | None) -> dict[str, Any]:
@@ -89,13 +92,13 @@ def _record(start: Path, event: str, change: MemoryChange, environ: Mapping[str,
 
 
 def accept(start: Path, revision: str | None, environ: Mapping[str, str] = os.environ) -> Recorded:
-    _refuse_agents("accept", environ)
+    refuse_agents("agentgov policy accept moves the policy in force", environ)
     change = accept_policy(start, revision)
     return Recorded(change, _record(start, "accept", change, environ))
 
 
 def forget(start: Path, environ: Mapping[str, str] = os.environ) -> Recorded:
-    _refuse_agents("forget", environ)
+    refuse_agents("agentgov policy forget moves the policy in force", environ)
     change = forget_policy(start)
     return Recorded(change, _record(start, "forget", change, environ))
 
