@@ -73,15 +73,16 @@ def sample_command(
     clone and CI pick the same ones (a hash of the commit id against the rate)."""
     from agentgov.audit.records import read_trail
     from agentgov.audit.timeline import parse_since
-    from agentgov.evidence.commit_evidence import commit_evidence, record_seconds
+    from agentgov.evidence.commit_evidence import commit_evidence
     from agentgov.evidence.git_history import protected_tip
     from agentgov.evidence.sampling import review_sample
+    from agentgov.evidence.trail_metrics import epoch
 
     layout, policy = _repo()
     share = policy.audit.review_sample_rate if rate is None else rate
     if not 0.0 <= share <= 1.0:
         raise UsageError(f"--rate {rate}: give a share from 0 to 1 (0.1 picks one in ten)")
-    start = record_seconds(parse_since(since)) if since else None
+    start = epoch(parse_since(since)) if since else None
     revision = at or protected_tip(layout.root, policy.protected_branches)
     records = read_trail(layout.root, policy.audit.notes_ref, pending=True).records
     evidence = commit_evidence(layout.root, policy, records, revision)

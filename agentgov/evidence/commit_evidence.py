@@ -23,8 +23,6 @@ a CI runner); such records are listed in ``skewed``.
 
 from __future__ import annotations
 
-import calendar
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from agentgov.evidence.defects import find_defects
 from agentgov.evidence.git_history import History, changed_paths, read_history
 from agentgov.evidence.history_links import TrailLinks, Verdict, links_of_records
 from agentgov.evidence.observations import Observation, Unseen
+from agentgov.evidence.trail_metrics import epoch
 from agentgov.policy.model import Policy
 
 DEFECT_ESCAPE = "defect_escape_rate"
@@ -106,7 +105,7 @@ def history_evidence(
         if agent is None:
             continue
         when = agent.time
-        written = record_seconds(item.ts)
+        written = epoch(item.ts)
         if written is not None and written < agent.time:
             skewed.append(
                 f"{item.where} {kind} by {item.session} at {item.ts} "
@@ -168,18 +167,3 @@ def _shallow_unseen(history: History) -> Unseen:
             for sha in history.shallow
         ),
     )
-
-
-def record_seconds(ts: object) -> float | None:
-    """A record's ``ts`` (``2024-05-01T10:00:00.123Z``) in seconds since the epoch."""
-    if not isinstance(ts, str) or len(ts) < 19:
-        return None
-    try:
-        whole = calendar.timegm(time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S"))
-    except ValueError:
-        return None
-    fraction = ts[19:].rstrip("Z")
-    try:
-        return whole + (float(fraction) if fraction.startswith(".") else 0.0)
-    except ValueError:
-        return float(whole)
