@@ -60,16 +60,7 @@ def git_env() -> dict[str, str]:
 
 def run(root: Path, *args: str) -> Done:
     """``git -C root args`` with the scrubbed environment; never raises for git's exit."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            env=git_env(),
-            check=False,
-            timeout=TIMEOUT,
-        )
-    except (OSError, subprocess.SubprocessError) as err:
-        raise GitError(f"cannot run git {' '.join(args[:2])}: {err}") from None
+    done = _completed(root, args, None)
     return Done(
         done.returncode,
         done.stdout.decode("utf-8", errors="replace"),
@@ -103,8 +94,20 @@ def output_bytes(root: Path, *args: str, data: bytes = b"") -> bytes:
     ``subprocess.run`` feeds stdin and drains stdout together, so neither pipe can fill up
     and stall git however much goes either way.
     """
+    done = _completed(root, args, data)
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", errors="replace").strip() or f"exit {done.returncode}"
+        raise GitError(f"git {' '.join(args[:2])}: {detail}")
+    return done.stdout
+
+
+def _completed(
+    root: Path, args: tuple[str, ...], data: bytes | None
+) -> subprocess.CompletedProcess[bytes]:
+    """``git -C root args`` run to its end (stdin ``data``, else inherited); a GitError
+    only when git cannot be run or takes over ``TIMEOUT``."""
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["git", "-C", str(root), *args],
             input=data,
             capture_output=True,
@@ -114,10 +117,6 @@ def output_bytes(root: Path, *args: str, data: bytes = b"") -> bytes:
         )
     except (OSError, subprocess.SubprocessError) as err:
         raise GitError(f"cannot run git {' '.join(args[:2])}: {err}") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", errors="replace").strip() or f"exit {done.returncode}"
-        raise GitError(f"git {' '.join(args[:2])}: {detail}")
-    return done.stdout
 
 
 def read_objects(root: Path, names: list[str]) -> dict[str, bytes]:
