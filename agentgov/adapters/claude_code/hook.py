@@ -232,7 +232,7 @@ def _pre_tool_use(event: HookEvent, key: EventKey, out: IO[str], environ: Mappin
     location = locate(Path(event.cwd), seen.paths)
     found = policy_in_force_of(location.project)
     policy = found.policy
-    call = tool_call(event.tool_name, event.tool_input, policy, event.cwd, seen)
+    call = tool_call(event.tool_name, event.tool_input, policy, seen)
     placement = place(
         policy,
         Path(event.cwd),

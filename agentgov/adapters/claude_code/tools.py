@@ -55,13 +55,10 @@ class Touched:
 
 @dataclass(frozen=True)
 class ToolCall:
-    """The subject to judge, the text the audit trail records, and the paths that choose
-    the task class."""
+    """The subject to judge and the text the audit trail records."""
 
     subject: Subject
     text: str
-    paths: tuple[str, ...] = ()
-    analysis: Analysis | None = None
 
 
 def _real(paths: tuple[str, ...], cwd: str) -> tuple[str, ...]:
@@ -119,19 +116,15 @@ def tool_call(
     tool: str,
     tool_input: dict[str, Any],
     policy: Policy,
-    cwd: str,
-    seen: Touched | None = None,
+    seen: Touched,
 ) -> ToolCall:
-    """The call as a subject; ``seen`` is ``touched(tool, tool_input, cwd)``, when the caller
-    already has it."""
-    if seen is None:
-        seen = touched(tool, tool_input, cwd)
+    """The call as a subject; ``seen`` is ``touched(tool, tool_input, cwd)``."""
     if tool == "Bash":
         command = _command(tool_input)
-        return ToolCall(ShellCommand(command), command, seen.paths, seen.analysis)
+        return ToolCall(ShellCommand(command), command)
     if tool in EDIT_TOOLS:
         path = _edited(tool, tool_input)
-        return ToolCall(FileEdit((path,), seen.real_paths), path, seen.paths)
+        return ToolCall(FileEdit((path,), seen.real_paths), path)
     if tool in READ_TOOLS:
         paths = _read_paths(tool_input)
         globs = tuple(
@@ -144,7 +137,7 @@ def tool_call(
         # Grep's glob filters names inside its path; judge it as a pattern under that path.
         anchored = tuple(os.path.join(paths[0], g) if paths else g for g in globs)
         subject = FileRead(paths, anchored, seen.real_paths)
-        return ToolCall(subject, " ".join((*paths, *globs)), seen.paths)
+        return ToolCall(subject, " ".join((*paths, *globs)))
     if tool in NETWORK_TOOLS:
         target = str(tool_input.get("url") or tool_input.get("query") or "")
         return ToolCall(FixedAction(tool, ActionClass.NETWORK, "web access", target), target)
