@@ -104,7 +104,7 @@ def locate(cwd: Path, paths: Sequence[str] = ()) -> Location:
     """The repositories of ``cwd`` and of each path (absolute, or relative to ``cwd``)."""
     start = cwd.resolve()
     layout = find_repo(start)
-    finder = _RepoFinder()
+    finder = _RepoFinder(layout)
     touched: list[tuple[str, str | None]] = []
     project = layout
     for path in paths:
@@ -125,10 +125,13 @@ def _absolute(path: str, cwd: Path) -> str:
 
 class _RepoFinder:
     """The repository holding a path (which may not exist yet), with one ``.git`` test per
-    directory however many paths share it: a command can name thousands of files."""
+    directory however many paths share it: a command can name thousands of files.
+    ``known`` (the cwd's repository, already found) is not looked up again."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: RepoLayout | None = None) -> None:
         self._known: dict[str, RepoLayout | None] = {}
+        if known is not None:
+            self._known[str(known.root)] = known
 
     def repo_of(self, path: str) -> RepoLayout | None:
         if os.environ.get("GIT_DIR") and not os.environ.get("AGENTGOV_IGNORE_GIT_DIR"):
