@@ -152,7 +152,8 @@ def git_pre_push(
     if chained.returncode != 0:
         return chained.returncode
     if updates and not all(update.notes for update in updates):
-        _share_trail(root, remote, found, io)
+        pushed = [u.local_oid for u in updates if not u.deletion and not u.notes]
+        _share_trail(root, remote, pushed, found, io)
     return int(ExitCode.OK)
 
 
@@ -198,7 +199,7 @@ def framework_pre_push(root: Path, found: HookPolicy, io: HookIO) -> int:
             io.err.write(f"agentgov: {problem}\n")
             return int(ExitCode.VIOLATION)
     if not io.environ.get(OUTER_HOOK_ENV) and push.remote_name and not update.notes:
-        _share_trail(root, push.remote_name, found, io)
+        _share_trail(root, push.remote_name, [push.to_ref] if push.to_ref else [], found, io)
     return int(ExitCode.OK)
 
 
@@ -219,9 +220,11 @@ def _needs_remote_truth(remote_ref: str, guard: PushGuard) -> bool:
     return remote_ref.startswith("refs/heads/") and match_branch(branch, guard.protected)
 
 
-def _share_trail(root: Path, remote: str, found: HookPolicy, io: HookIO) -> None:
-    """Park the records still pending on the pushed commit, then push the notes ref, so
-    this one ``git push`` gives the remote the whole trail so far.
+def _share_trail(
+    root: Path, remote: str, pushed: Sequence[str], found: HookPolicy, io: HookIO
+) -> None:
+    """Park the records still pending on the pushed commit (one of ``pushed``), then push
+    the notes ref, so this one ``git push`` gives the remote the whole trail so far.
 
     The pushed commit rather than HEAD: the remote receives it in this same push, so every
     clone that fetches the trail can resolve the note (a note on a local-only HEAD names a
@@ -239,12 +242,6 @@ def _share_trail(root: Path, remote: str, found: HookPolicy, io: HookIO) -> None
         )
         return
     ref = found.policy.audit.notes_ref
-    if io.stdin:
-        updates = parse_updates(io.stdin.decode("utf-8", "surrogateescape"))
-        pushed = [u.local_oid for u in updates if not u.deletion and not u.notes]
-    else:  # pre-commit's pre-push stage: the push is described in the environment
-        described = framework_push(io.environ)
-        pushed = [described.to_ref] if described is not None and described.to_ref else []
     try:
         commits = [c for c in (resolve_commit(root, oid) for oid in pushed) if c is not None]
         head = resolve_commit(root, "HEAD")
