@@ -14,8 +14,8 @@ wrong only in a field evidence never reads is counted, not skipped as unreadable
 ``agentgov audit verify`` remains the check of every field (docs/evidence.md).
 
 Both results are plain tuples, so the per-blob cache (``trail_read``) stores them as they
-are. ``fact_of`` (trail_metrics) and ``links_of`` (history_links) say what each field
-means; tests hold this module to them.
+are. ``trail_metrics.Fact`` and ``history_links`` say what each field means; a test holds
+this module to a plain field-by-field reading of each record.
 """
 
 from __future__ import annotations

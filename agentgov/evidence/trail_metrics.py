@@ -1,8 +1,9 @@
 """The trail's metrics: approvals, interventions, denials and turn durations, as
 observations per task class (docs/evidence.md#metrics).
 
-Each audit record is first cut down to a ``Fact``: the few fields a metric reads. Facts are
-what the per-blob cache keeps (``trail_facts``), so a warm run parses no JSON. Then, per
+Each audit record is first cut down to a ``Fact``: the few fields a metric reads
+(``record_slim``). Facts are what the per-blob cache keeps (``trail_read``), so a warm run
+parses no JSON. Then, per
 session in ``seq`` order:
 
 - ``deny_rate``: every decision is one sample; a ``deny`` verdict of the guard counts.
@@ -25,15 +26,14 @@ call belongs to ``default``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from agentgov.evidence.observations import Observation, Unseen
 
 DEFAULT_CLASS = "default"
-FACT_KINDS = frozenset({"decision", "outcome", "turn", "session", "incident"})
 
 
 class Fact(NamedTuple):
@@ -81,71 +81,6 @@ def epoch(stamp: object) -> float | None:
     if moment.tzinfo is None:
         return None
     return moment.timestamp()
-
-
-def fact_of(record: Mapping[str, Any], *, pending: bool = False) -> Fact | None:
-    """The fact of one valid record, or None for kinds no metric reads (or no time)."""
-    kind = record.get("kind")
-    if kind not in FACT_KINDS:
-        return None
-    time = epoch(record.get("ts"))
-    if time is None:
-        return None
-    detail = record.get("detail")
-    detail = detail if isinstance(detail, dict) else {}
-    session, seq = str(record["session"]), int(record["seq"])
-    if kind == "decision":
-        return Fact(
-            kind,
-            session,
-            seq,
-            time,
-            task_class=str(record.get("task_class", "")),
-            decision=str(record.get("decision", "")),
-            sent=str(record.get("sent", "")),
-            tool_use_id=str(record.get("tool_use_id") or ""),
-            pending=pending,
-        )
-    if kind == "outcome":
-        return Fact(
-            kind,
-            session,
-            seq,
-            time,
-            tool_use_id=str(record.get("tool_use_id") or ""),
-            pending=pending,
-        )
-    if kind == "incident":
-        return Fact(
-            kind,
-            session,
-            seq,
-            time,
-            task_class=str(record.get("task_class", "")),
-            event=str(detail.get("event", "open")),
-            incident=str(detail.get("id", "")),
-            severity=str(detail.get("severity", "")),
-            note=str(detail.get("note", "")),
-            commit=str(record.get("commit", "")),
-            pending=pending,
-        )
-    duration = record.get("duration_ms")
-    return Fact(
-        kind,
-        session,
-        seq,
-        time,
-        event=str(record.get("event", "")),
-        interrupted=record.get("interrupted") is True,
-        duration_ms=duration if type(duration) is int else -1,
-        rejections=_count(detail.get("rejections")),
-        interruptions=_count(detail.get("interruptions")),
-        pending=pending,
-    )
-
-
-def _count(value: object) -> int:
-    return value if type(value) is int and value > 0 else 0
 
 
 def trail_evidence(facts: Iterable[Fact]) -> TrailEvidence:

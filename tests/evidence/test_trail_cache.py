@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import marshal
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from agentgov.audit.record_check import compiled_check
 from agentgov.evidence import record_slim
 from agentgov.evidence.record_slim import fast_epoch, slim_of
-from agentgov.evidence.trail_metrics import epoch, fact_of
+from agentgov.evidence.trail_metrics import Fact, epoch
 from agentgov.evidence.trail_read import _read_blobs, read_blobs
 from tests.conftest import git
 from tests.evidence.test_metrics_trail import agentgov, history  # noqa: F401 - the fixture
@@ -148,6 +149,68 @@ def changed(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 DROP = object()
+
+
+def fact_of(record: Mapping[str, Any]) -> Fact | None:
+    """The fact of one valid record read field by field, as the metrics mean each field
+    (the reading ``slim_of`` is held to), or None for kinds no metric reads (or no time)."""
+    kind = record.get("kind")
+    if kind not in ("decision", "outcome", "turn", "session", "incident"):
+        return None
+    time = epoch(record.get("ts"))
+    if time is None:
+        return None
+    detail = record.get("detail")
+    detail = detail if isinstance(detail, dict) else {}
+    session, seq = str(record["session"]), int(record["seq"])
+    if kind == "decision":
+        return Fact(
+            kind,
+            session,
+            seq,
+            time,
+            task_class=str(record.get("task_class", "")),
+            decision=str(record.get("decision", "")),
+            sent=str(record.get("sent", "")),
+            tool_use_id=str(record.get("tool_use_id") or ""),
+        )
+    if kind == "outcome":
+        return Fact(
+            kind,
+            session,
+            seq,
+            time,
+            tool_use_id=str(record.get("tool_use_id") or ""),
+        )
+    if kind == "incident":
+        return Fact(
+            kind,
+            session,
+            seq,
+            time,
+            task_class=str(record.get("task_class", "")),
+            event=str(detail.get("event", "open")),
+            incident=str(detail.get("id", "")),
+            severity=str(detail.get("severity", "")),
+            note=str(detail.get("note", "")),
+            commit=str(record.get("commit", "")),
+        )
+    duration = record.get("duration_ms")
+    return Fact(
+        kind,
+        session,
+        seq,
+        time,
+        event=str(record.get("event", "")),
+        interrupted=record.get("interrupted") is True,
+        duration_ms=duration if type(duration) is int else -1,
+        rejections=_count(detail.get("rejections")),
+        interruptions=_count(detail.get("interruptions")),
+    )
+
+
+def _count(value: object) -> int:
+    return value if type(value) is int and value > 0 else 0
 
 
 @pytest.mark.parametrize(
