@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,12 +199,6 @@ class PendingHistory:
 _DIFF_TREE = ("diff-tree", "--stdin", "-r", "-z", "--always", "--raw", "--no-renames")
 
 
-def list_commits(root: Path, tip: str, since: str | None = None) -> list[NotesCommit]:
-    """The notes commits from ``tip`` (excluding ``since`` and its ancestors), newest first."""
-    limit = [tip] if since is None else [tip, f"^{since}"]
-    return _parse_commits(output_bytes(root, "rev-list", "--header", "--topo-order", *limit, "--"))
-
-
 def _parse_commits(out: bytes) -> list[NotesCommit]:
     """``git rev-list --header``: each commit's id, then its raw headers (parents, a
     signature) and its message indented by four spaces, NUL-terminated."""
@@ -229,16 +223,6 @@ def _parse_commit(commit: str, raw: bytes) -> NotesCommit:
         line.removeprefix("    ") for line in body.decode("utf-8", "replace").split("\n")
     )
     return NotesCommit(commit, tuple(parents), message, signed)
-
-
-def lost_lines(root: Path, commits: Sequence[NotesCommit]) -> Iterator[LostLine]:
-    """Every line some notes commit dropped from a note its parent held."""
-    pairs = [(commit.id, parent) for commit in commits for parent in commit.parents]
-    if not pairs:
-        return
-    data = "".join(f"{commit} {parent}\n" for commit, parent in pairs).encode()
-    changes = _parse_tree_changes(output_bytes(root, *_DIFF_TREE, data=data), pairs)
-    yield from _lost_in_changes(root, changes)
 
 
 def _lost_in_changes(root: Path, changes: list[_NoteChange]) -> Iterator[LostLine]:

@@ -311,7 +311,7 @@ def trail_lost_lines(root: Path, update: RefUpdate) -> tuple[LostLine, ...]:
     """
     if update.deletion:
         return ()
-    from agentgov.audit.notes_history import list_commits, lost_lines
+    from agentgov.audit.notes_history import read_history
 
     since = None if update.creation else update.remote_oid
-    return tuple(lost_lines(root, list_commits(root, update.local_oid, since)))
+    return read_history(root, update.local_oid, since).lost
