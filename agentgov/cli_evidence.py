@@ -97,14 +97,13 @@ def _gc_paused() -> Iterator[None]:
     when it is switched back on) cost as much as the rest of a warm run. Reference counting
     frees everything as usual; ``gc.freeze`` keeps the objects alive now from being walked
     by the next pass."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+    from agentgov.audit.records import cyclic_gc_paused
+
+    with cyclic_gc_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()
 
 
 def metrics_command(
