@@ -40,13 +40,31 @@ _JSON_KEY = (
 )
 
 
+class _Lazy:
+    """A regular expression compiled when first tried: the hook runs as a fresh process
+    per call, and most texts hold the needles of few patterns."""
+
+    __slots__ = ("_compiled", "_flags", "_source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source = source
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return self._compiled
+
+
 class _Pattern(NamedTuple):
     """A secret's shape. ``needle``: a lowercase string the text must hold for the pattern
     to be tried (most texts hold none, which keeps redaction cheap); ``keep``: the group
     kept in front of the mask; ``value``: a group whose quotes are kept around it."""
 
     needle: str
-    pattern: re.Pattern[str]
+    pattern: _Lazy
     replacement: str = MASK
 
 
@@ -54,20 +72,18 @@ _PATTERNS: tuple[_Pattern, ...] = (
     # -----BEGIN ... PRIVATE KEY----- blocks, whole.
     _Pattern(
         "-----begin",
-        re.compile(
+        _Lazy(
             r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)",
             re.DOTALL,
         ),
         "-----BEGIN PRIVATE KEY-----" + MASK + "-----END PRIVATE KEY-----",
     ),
     # scheme://user:password@host (a password may hold '@': the last one before the host)
-    _Pattern(
-        "://", re.compile(r"(?P<keep>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'\"]*:)[^\s'\"/]+(?=@)")
-    ),
+    _Pattern("://", _Lazy(r"(?P<keep>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'\"]*:)[^\s'\"/]+(?=@)")),
     # ?token=...&api_key=...
     _Pattern(
         "=",
-        re.compile(
+        _Lazy(
             r"(?P<keep>[?&;](?:access_?token|token|api_?key|key|secret|password|passwd|"
             r"signature|sig|auth|client_secret|X-Amz-Signature|X-Amz-Credential)=)[^&\s'\"#]+",
             re.IGNORECASE,
@@ -76,7 +92,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     # Authorization: Bearer x / Basic x / token x ; X-Api-Key: x ; Private-Token: x
     _Pattern(
         "authorization",
-        re.compile(
+        _Lazy(
             r"(?P<keep>\b(?:Proxy-)?Authorization\s*:\s*(?:Bearer|Basic|token|Token|Digest)?\s*)"
             r"[^\s'\"]+",
             re.IGNORECASE,
@@ -84,18 +100,18 @@ _PATTERNS: tuple[_Pattern, ...] = (
     ),
     _Pattern(
         ":",
-        re.compile(
+        _Lazy(
             r"(?P<keep>(?<!/)\b(?:X-[A-Za-z-]*(?:Key|Token|Secret)|Private-Token|Api-Key|Cookie)"
             r"\s*:\s*)[^'\"\n]+",
             re.IGNORECASE,
         ),
     ),
     # NAME=value and export NAME=value, where NAME says secret (PGPASSWORD, MYSQL_PWD, ...)
-    _Pattern("=", re.compile(rf"(?P<keep>\b(?:{_SENSITIVE_VARIABLE})\s*=\s*){_VALUE}", re.I)),
+    _Pattern("=", _Lazy(rf"(?P<keep>\b(?:{_SENSITIVE_VARIABLE})\s*=\s*){_VALUE}", re.I)),
     # --password x, --password=x, --http-password=x, --docker-password x, --token x, --pass x
     _Pattern(
         "--",
-        re.compile(
+        _Lazy(
             r"(?P<keep>--(?!no-|ask-)(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|pass|dbpass|"
             r"token|secret|api[-_]?key|apikey|access[-_]?key|secret[-_]?key|body-secret)"
             rf"(?:=|\s+))(?![-<>]){_VALUE}",
@@ -105,7 +121,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     # Java keytool/jarsigner -storepass x -keypass x; influx -password x; nuget -ApiKey x
     _Pattern(
         "pass",
-        re.compile(
+        _Lazy(
             r"(?P<keep>(?<![\w-])-(?:(?:src|dest|new)?(?:store|key)pass|password)"
             rf"(?:=|\s+))(?![-<>]){_VALUE}",
             re.IGNORECASE,
@@ -113,23 +129,23 @@ _PATTERNS: tuple[_Pattern, ...] = (
     ),
     _Pattern(
         "apikey",
-        re.compile(rf"(?P<keep>(?<![\w-])-apikey(?:=|\s+))(?![-<>]){_VALUE}", re.IGNORECASE),
+        _Lazy(rf"(?P<keep>(?<![\w-])-apikey(?:=|\s+))(?![-<>]){_VALUE}", re.IGNORECASE),
     ),
     # openssl -passin pass:x, -passout pass:x, -pass pass:x, -password pass:x
-    _Pattern("pass:", re.compile(r"(?P<keep>\bpass:)[^\s'\"]+")),
+    _Pattern("pass:", _Lazy(r"(?P<keep>\bpass:)[^\s'\"]+")),
     # kubectl create secret generic x --from-literal=key=VALUE
     _Pattern(
         "from-literal",
-        re.compile(r"(?P<keep>--from-literal[=\s]+['\"]?[^=\s'\"]+=)[^\s'\"]+"),
+        _Lazy(r"(?P<keep>--from-literal[=\s]+['\"]?[^=\s'\"]+=)[^\s'\"]+"),
     ),
     # SQL: IDENTIFIED BY 'x'; CREATE USER u WITH PASSWORD 'x'; SET PASSWORD FOR u = 'x'
     _Pattern(
         "identified",
-        re.compile(r"(?P<keep>\bIDENTIFIED\s+(?:WITH\s+\S+\s+)?BY\s+')[^'\n]*(?=')", re.I),
+        _Lazy(r"(?P<keep>\bIDENTIFIED\s+(?:WITH\s+\S+\s+)?BY\s+')[^'\n]*(?=')", re.I),
     ),
     _Pattern(
         "password",
-        re.compile(
+        _Lazy(
             r"(?P<keep>\b(?:WITH|LOGIN|SET|USER\s+\S+|ROLE\s+\S+)\s+(?:ENCRYPTED\s+)?"
             r"PASSWORD\s*(?:FOR\s+\S+\s*)?=?\s*(?:PASSWORD\s*\(\s*)?')[^'\n]*(?=')",
             re.I,
@@ -138,7 +154,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     # JSON and Python literals: {"password": "x"}, \"token\":\"x\", {'api_key': 'x'}
     _Pattern(
         ":",
-        re.compile(
+        _Lazy(
             rf"(?P<keep>(?P<q>\\?[\"']){_JSON_KEY}(?P=q)\s*:\s*(?P=q))(?:(?!(?P=q))[^\n])*",
             re.I,
         ),
@@ -146,7 +162,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     # YAML lines in a here-document: password: x, api_key: x
     _Pattern(
         "\n",
-        re.compile(
+        _Lazy(
             r"(?P<keep>^[ \t-]*[\w.-]*(?:password|passwd|passphrase|secret|token|api_?key)"
             r"[ \t]*:[ \t]*)(?![\s|>]|$)[^\n#]*[^\s#]",
             re.I | re.M,
@@ -155,7 +171,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     # Token formats with known prefixes.
     _Pattern(
         "",
-        re.compile(
+        _Lazy(
             r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{16,}"
             r"|xox[abposr]-[A-Za-z0-9-]{10,}|sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}"
             r"|(?:AKIA|ASIA)[A-Z0-9]{16}|npm_[A-Za-z0-9]{30,}|pypi-[A-Za-z0-9_-]{30,}"
@@ -164,7 +180,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
         ),
     ),
     # JSON Web Tokens: three base64url parts, the first an encoded JSON header.
-    _Pattern("eyj", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    _Pattern("eyj", _Lazy(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
 )
 
 
@@ -175,12 +191,12 @@ def redact(text: str) -> str:
     lower = text.lower()  # masking never adds a needle, so this stays good enough
     for shape in _PATTERNS:
         if shape.needle in lower:
-            text = shape.pattern.sub(_replacer(shape), text)
+            text = shape.pattern.compiled.sub(_replacer(shape), text)
     return text
 
 
 def _replacer(shape: _Pattern) -> Callable[[re.Match[str]], str]:
-    groups = shape.pattern.groupindex
+    groups = shape.pattern.compiled.groupindex
 
     def replace(match: re.Match[str]) -> str:
         keep = match.group("keep") if "keep" in groups else ""
