@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentgov.audit.git_process import run
+from agentgov.audit.git_process import resolve_commit
 from agentgov.audit.journal import Journal, session_file_name
 from agentgov.audit.notes_history import (
     Anchor,
@@ -107,7 +107,7 @@ def verify_trail(
     ``signed``, every notes commit must carry a good signature. ``history`` False skips
     the history, anchor and signature checks (the chains alone, for comparison)."""
     with cyclic_gc_paused():
-        tip = _ref_tip(repo, ref)
+        tip = resolve_commit(repo, ref)
         if tip is None and not pending:
             return VerifyReport(0, 0, (), found=False)
         # git walks the notes history in the background while the trail is read here.
@@ -136,12 +136,6 @@ def verify_trail(
             notes_commits=len(commits),
             signed=sum(1 for commit in commits if commit.signed),
         )
-
-
-def _ref_tip(repo: Path, ref: str) -> str | None:
-    done = run(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    text = done.stdout.strip()
-    return text if done.returncode == 0 and text else None
 
 
 def lost_line_problem(lost: LostLine) -> Problem:
