@@ -18,6 +18,7 @@ import typer
 from agentgov import __version__
 from agentgov.cli_audit import audit_app, log_command
 from agentgov.cli_evidence import metrics_command, status_command
+from agentgov.cli_format import OutputFormat
 from agentgov.cli_kill import incident_app, kill_command
 from agentgov.cli_records import ci_app
 from agentgov.errors import AgentgovError, ExitCode, PolicyError, UsageError
@@ -53,11 +54,6 @@ app.add_typer(incident_app, name="incident")
 class Integration(str, Enum):
     claude_code = "claude-code"
     git = "git"
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def _version(value: bool) -> None:
@@ -139,14 +135,16 @@ def validate(
 
 @policy_app.command("show")
 def policy_show(
-    output: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text or json")
+    ] = OutputFormat.text,
 ) -> None:
     """Print the effective policy: classes, levels, matrix, and where it came from."""
     from agentgov.policy.in_force import policy_in_force
     from agentgov.reporters.policy_report import policy_json, policy_text
 
     found = policy_in_force(Path.cwd())
-    typer.echo(policy_json(found) if output is Format.json else policy_text(found))
+    typer.echo(policy_json(found) if output is OutputFormat.json else policy_text(found))
     if found.refusal:
         raise typer.Exit(int(ExitCode.VIOLATION))
 
@@ -196,7 +194,9 @@ def decide(
     level: Annotated[str | None, typer.Option(help="Judge at this level (1-5 or id).")] = None,
     task_class: Annotated[str | None, typer.Option(help="Judge for this task class.")] = None,
     cwd: Annotated[Path | None, typer.Option(help="Directory the command runs in.")] = None,
-    output: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text or json")
+    ] = OutputFormat.text,
     batch: Annotated[bool, typer.Option(help="Read JSON lines from stdin.")] = False,
 ) -> None:
     """Judge a shell command: allow, ask or deny, with the rules that hit and what to do
@@ -230,7 +230,7 @@ def decide(
         partial=True,
     )
     decision = evaluate(ShellCommand(text), policy, placement.context, analysis=work.analysis)
-    typer.echo(decision_json(decision) if output is Format.json else decision_text(decision))
+    typer.echo(decision_json(decision) if output is OutputFormat.json else decision_text(decision))
     if decision.verdict is Verdict.DENY:
         raise typer.Exit(int(ExitCode.VIOLATION))
 
@@ -264,7 +264,9 @@ def explain(
 
 @app.command()
 def rules(
-    output: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text or json")
+    ] = OutputFormat.text,
 ) -> None:
     """List the rule catalogue: ids, classes, modes in the policy in force, an example each."""
     import json
@@ -275,7 +277,9 @@ def rules(
 
     rows = rules_rows(list(RULES.values()), policy_in_force(Path.cwd()).policy)
     typer.echo(
-        json.dumps({"v": 1, "rules": rows}, indent=2) if output is Format.json else rules_text(rows)
+        json.dumps({"v": 1, "rules": rows}, indent=2)
+        if output is OutputFormat.json
+        else rules_text(rows)
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentgov.cli_format import OutputFormat
 from agentgov.cli_records import review_command, sample_command
 from agentgov.errors import UsageError
 
@@ -25,11 +26,6 @@ audit_app = typer.Typer(
     "reattach records after server-side merges.",
     no_args_is_help=True,
 )
-
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class DecisionFilter(str, Enum):

@@ -11,12 +11,12 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentgov.cli_format import OutputFormat
 from agentgov.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from agentgov.evidence.observations import Unseen
     from agentgov.evidence.windows import Incident
     from agentgov.policy.in_force import PolicyInForce
-
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ Registered by ``cli.py`` (``app.command("kill")(kill_command)``,
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentgov.cli_format import OutputFormat
 from agentgov.errors import UsageError
 
 if TYPE_CHECKING:
@@ -28,11 +28,6 @@ incident_app = typer.Typer(
     "trigger says, until resolved.",
     no_args_is_help=True,
 )
-
-
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def kill_command(
@@ -114,8 +109,8 @@ def record_command(
 
 @incident_app.command("list")
 def list_command(
-    output: Annotated[ListFormat, typer.Option("--format", help="text or json")] = (
-        ListFormat.text
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = (
+        OutputFormat.text
     ),
 ) -> None:
     """Every incident in the audit trail, open first; this clone's incidents file is
@@ -126,7 +121,7 @@ def list_command(
     found = list_incidents(layout, policy)
     sync_open(layout, found)
     ordered = sorted(found, key=lambda one: (not one.open, one.opened))
-    if output is ListFormat.json:
+    if output is OutputFormat.json:
         typer.echo(
             json.dumps(
                 {

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentgov.cli_format import OutputFormat
 from agentgov.errors import UsageError
 
 if TYPE_CHECKING:
@@ -29,11 +30,6 @@ SAMPLE_JSON_VERSION = 1
 ci_app = typer.Typer(
     help="Records CI writes: the result of a run on a commit.", no_args_is_help=True
 )
-
-
-class SampleFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class CiStatus(str, Enum):
@@ -65,8 +61,8 @@ def sample_command(
         str | None,
         typer.Option(help="The branch or commit to read (default: the protected branch)."),
     ] = None,
-    output: Annotated[SampleFormat, typer.Option("--format", help="text or json")] = (
-        SampleFormat.text
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = (
+        OutputFormat.text
     ),
 ) -> None:
     """A deterministic sample of the agent commits not yet reviewed, by task class: every
@@ -90,7 +86,7 @@ def sample_command(
     picked = review_sample(evidence, share, start, order)
     typer.echo(
         _sample_json(picked, revision)
-        if output is SampleFormat.json
+        if output is OutputFormat.json
         else _sample_text(picked, revision)
     )
 
