@@ -39,8 +39,12 @@ class Gathered:
     class down now (``incidents`` are those known at the commit measured at)."""
 
 
-def gather(at_ref: str | None) -> Gathered:
-    """Everything measured at ``at_ref`` (HEAD): the trail's and the history's evidence.
+def gather(
+    at_ref: str | None, found: PolicyInForce | None = None, start: Path | None = None
+) -> Gathered:
+    """Everything measured at ``at_ref`` (HEAD): the trail's and the history's evidence,
+    read with ``found``'s policy (default: the policy in force; ``check`` passes the one
+    committed at base) in the repository containing ``start`` (default: the cwd).
 
     Called inside ``_gc_paused``."""
     from agentgov.audit.git_process import resolve_commit
@@ -55,7 +59,7 @@ def gather(at_ref: str | None) -> Gathered:
     from agentgov.git_layout import find_repo
     from agentgov.policy.in_force import policy_in_force
 
-    layout = find_repo(Path.cwd())
+    layout = find_repo(start or Path.cwd())
     if layout is None:
         raise UsageError("not inside a git repository: the evidence lives in one")
     revision = at_ref or "HEAD"
@@ -64,7 +68,7 @@ def gather(at_ref: str | None) -> Gathered:
         raise UsageError(f"--at {revision}: not a commit here (give a branch, tag or sha)")
     # git walks the history while the policy and the trail are read
     reading = start_history(layout.root, at)
-    found = policy_in_force(layout.root)
+    found = found or policy_in_force(layout.root)
     read = read_slim_trail(layout, found.policy.audit.notes_ref)
     trail = trail_evidence(read.facts)
     history = reading.finish()

@@ -155,5 +155,8 @@ def build(data: dict[str, Any], source: str = "") -> Policy:
             *DEFAULT_AGENT_MARKERS,
             *data.get("evidence", {}).get("agent_markers", ()),
         ),
+        incident_cooldown_days=parse_window_days(
+            data.get("evidence", {}).get("incident_cooldown", "14d")
+        ),
         source=source,
     )

@@ -271,6 +271,9 @@ class Policy:
     tools: tuple[tuple[str, ActionClass], ...] = ()
     git_hooks_scope: GuardScope = GuardScope.EVERYONE
     agent_markers: tuple[str, ...] = DEFAULT_AGENT_MARKERS
+    incident_cooldown_days: int = 14
+    """After an incident of a class (open, or resolved this many days ago or less),
+    ``agentgov check`` fails a change that loosens that class's policy (docs/ci.md)."""
     version: int = 1
     source: str = field(default="", compare=False)
 

@@ -27,7 +27,18 @@ def semantic_problems(document: Document) -> list[str]:
     problems += _ladder(document, data.get("ladder", {}))
     problems += _rollback(document, data.get("rollback", []), data["task_classes"])
     problems += _globs(document, data)
+    problems += _cooldown(document, data.get("evidence", {}))
     return problems
+
+
+def _cooldown(document: Document, evidence: dict[str, Any]) -> list[str]:
+    if "incident_cooldown" not in evidence:
+        return []
+    text = evidence["incident_cooldown"]
+    if parse_window_days(text) > MAX_WINDOW_DAYS:
+        path = ("evidence", "incident_cooldown")
+        return [document.problem(path, f"{text!r} is longer than a year ({MAX_WINDOW_DAYS}d)")]
+    return []
 
 
 def _levels_once(document: Document, path: KeyPath, keys: list[str]) -> list[str]:

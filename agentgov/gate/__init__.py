@@ -1,0 +1,1 @@
+"""The CI gate: ``agentgov check``, ``diff`` and ``rollback`` (docs/ci.md)."""
