@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,42 +19,20 @@ from agentgov.cli_format import OutputFormat
 from agentgov.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from agentgov.evidence.measure import Series
-    from agentgov.evidence.observations import Unseen
-    from agentgov.evidence.windows import Incident
+    from agentgov.evidence.sources import Gathered
     from agentgov.policy.in_force import PolicyInForce
-
-
-@dataclass(frozen=True)
-class Gathered:
-    found: PolicyInForce
-    at: str
-    at_time: float
-    series: Series
-    incidents: tuple[Incident, ...]
-    unseen: tuple[Unseen, ...]
-    incidents_now: tuple[Incident, ...] = ()
-    """Every incident the trail holds, with its resolution, whenever recorded: what holds a
-    class down now (``incidents`` are those known at the commit measured at)."""
 
 
 def gather(
     at_ref: str | None, found: PolicyInForce | None = None, start: Path | None = None
 ) -> Gathered:
     """Everything measured at ``at_ref`` (HEAD): the trail's and the history's evidence,
-    read with ``found``'s policy (default: the policy in force; ``check`` passes the one
-    committed at base) in the repository containing ``start`` (default: the cwd).
+    read with ``found``'s policy (default: the policy in force) in the repository
+    containing ``start`` (default: the cwd).
 
     Called inside ``_gc_paused``."""
     from agentgov.audit.git_process import resolve_commit
-    from agentgov.evidence.commit_evidence import history_evidence
-    from agentgov.evidence.git_history import start_history
-    from agentgov.evidence.measure import Series
-    from agentgov.evidence.observations import Unseen
-    from agentgov.evidence.paths_cache import CachedPaths
-    from agentgov.evidence.trail_metrics import trail_evidence
-    from agentgov.evidence.trail_read import read_slim_trail
-    from agentgov.evidence.windows import incidents_at
+    from agentgov.evidence.sources import measure, read_sources
     from agentgov.git_layout import find_repo
     from agentgov.policy.in_force import policy_in_force
 
@@ -66,27 +43,9 @@ def gather(
     at = resolve_commit(layout.root, revision)
     if at is None:
         raise UsageError(f"--at {revision}: not a commit here (give a branch, tag or sha)")
-    # git walks the history while the policy and the trail are read
-    reading = start_history(layout.root, at)
     found = found or policy_in_force(layout.root)
-    read = read_slim_trail(layout, found.policy.audit.notes_ref)
-    trail = trail_evidence(read.facts)
-    history = reading.finish()
-    at_time = history.by_sha[at].time
-    paths = CachedPaths(layout, history.shallow)
-    commits = history_evidence(layout.root, found.policy, read.links, history, paths)
-    unseen = [*trail.unseen, *commits.unseen]
-    if read.unreadable:
-        unseen.append(Unseen("unreadable trail lines (see agentgov audit verify)", read.unreadable))
-    return Gathered(
-        found,
-        at,
-        at_time,
-        Series([*trail.observations, *commits.observations], trail.pending),
-        incidents_at(trail.incidents, at_time),
-        tuple(unseen),
-        incidents_at(trail.incidents, float("inf")),
-    )
+    sources = read_sources(layout, found.policy.audit.notes_ref, at, pending=True)
+    return measure(sources, found, at)
 
 
 @contextmanager

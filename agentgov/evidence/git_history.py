@@ -150,9 +150,13 @@ def _shallow(root: Path) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
-def changed_paths(root: Path, shas: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def changed_paths(
+    root: Path, shas: Sequence[str], *, combined: bool = False
+) -> dict[str, tuple[str, ...]]:
     """The paths each commit in ``shas`` changed against its first parent (all of a root
-    commit's), from one ``git diff-tree --stdin``."""
+    commit's), from one ``git diff-tree --stdin``. With ``combined``, a merge's are only
+    the paths it changed against every parent: what the merge itself wrote, not what it
+    brought in from either side."""
     if not shas:
         return {}
     raw = output_bytes(
@@ -164,7 +168,7 @@ def changed_paths(root: Path, shas: Sequence[str]) -> dict[str, tuple[str, ...]]
         "--name-only",
         "--root",
         "--no-renames",
-        "--diff-merges=first-parent",
+        "-c" if combined else "--diff-merges=first-parent",
         data="".join(f"{sha}\n" for sha in shas).encode("ascii"),
     )
     wanted = set(shas)

@@ -321,7 +321,7 @@ def _git(root: Path, *args: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def _committed_blob(layout: RepoLayout, spec: str) -> bytes | None:
+def committed_blob(layout: RepoLayout, spec: str) -> bytes | None:
     """A committed policy's bytes, read no further than the size cap (a policy past it
     fails validation by its size, and a blob of gigabytes costs no more to refuse)."""
     try:
@@ -345,7 +345,7 @@ def _descends(layout: RepoLayout, cache_dir: Path, ancestor: str, commit: str) -
 
 
 def _verified_blob(layout: RepoLayout, memory: Memory) -> bytes | None:
-    raw = _committed_blob(layout, f"{memory.commit}:{POLICY_PATH}")
+    raw = committed_blob(layout, f"{memory.commit}:{POLICY_PATH}")
     return raw if raw is not None and cache.content_key(raw) == memory.policy else None
 
 
@@ -362,7 +362,7 @@ def _committed_policy(layout: RepoLayout, commit: str, cache_dir: Path) -> bytes
         raw = remembered_bytes(cache_dir, key)
         if raw is not None:
             return raw
-    raw = _committed_blob(layout, f"{commit}:{POLICY_PATH}")
+    raw = committed_blob(layout, f"{commit}:{POLICY_PATH}")
     if raw is None:
         cache.write_atomic(pointer, _ABSENT.encode())
     else:

@@ -28,7 +28,7 @@ def _round(value: float | None) -> float | int | None:
     return int(rounded) if rounded.is_integer() and abs(rounded) >= 1 else rounded
 
 
-def _iso(moment: float) -> str:
+def iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -40,8 +40,8 @@ def measurement_json(found: Measurement) -> dict[str, Any]:
         "window": found.window.label,
         "low": _round(found.low),
         "high": _round(found.high),
-        "from": _iso(found.window.start),
-        "to": _iso(found.window.end),
+        "from": iso(found.window.start),
+        "to": iso(found.window.end),
         "pending": found.pending,
     }
     if found.window.restarted_by:
@@ -91,9 +91,9 @@ def measurement_text(found: Measurement) -> str:
     )
 
 
-def _window_text(window: Window) -> str:
+def window_text(window: Window) -> str:
     restarted = f", restarted by incident {window.restarted_by}" if window.restarted_by else ""
-    return f"{window.label} to {_iso(window.end)}{restarted}"
+    return f"{window.label} to {iso(window.end)}{restarted}"
 
 
 def _pending_text(found: Measurement) -> str:
@@ -104,7 +104,7 @@ def metrics_text(at: str, measured: Measured, unseen: Sequence[Unseen]) -> str:
     lines = [f"measured at {at[:SHORT]}"]
     for name, (level, metrics) in measured.items():
         window = next(iter(metrics.values())).window
-        lines.append(f"{name} (level {level.value} {level.id}), window {_window_text(window)}")
+        lines.append(f"{name} (level {level.value} {level.id}), window {window_text(window)}")
         for metric, found in metrics.items():
             lines.append(f"  {metric:<24} {measurement_text(found)}{_pending_text(found)}")
     lines.extend(_unseen_lines(unseen))
@@ -117,7 +117,7 @@ def _unseen_lines(unseen: Sequence[Unseen]) -> list[str]:
     return ["not seen:", *(f"  {u.count} {u.what}" for u in unseen)]
 
 
-def _criterion_text(judgement: Judgement) -> str:
+def criterion_text(judgement: Judgement) -> str:
     c = judgement.criterion
     unit = " s" if c.metric == DURATION else ""
     confidence = f" at {c.confidence:g} confidence" if c.confidence else ""
@@ -127,7 +127,7 @@ def _criterion_text(judgement: Judgement) -> str:
     )
 
 
-def _measured_text(judgement: Judgement) -> str:
+def measured_text(judgement: Judgement) -> str:
     found = judgement.measurement
     if found.value is None:
         measured = "no data"
@@ -145,7 +145,7 @@ def _measured_text(judgement: Judgement) -> str:
     return measured
 
 
-def _action_text(action: RollbackAction) -> str:
+def action_text(action: RollbackAction) -> str:
     if action.demote_by is not None:
         return f"demote by {action.demote_by}"
     if action.demote_to is not None:
@@ -155,7 +155,7 @@ def _action_text(action: RollbackAction) -> str:
 
 
 def _trigger_text(standing: TriggerStanding) -> str:
-    action = _action_text(standing.trigger.action)
+    action = action_text(standing.trigger.action)
     if standing.judgement is None:
         firing = ", ".join(i.id for i in standing.incidents)
         state = f"BREACHED by open incident {firing}" if standing.breached else "no open incident"
@@ -168,16 +168,14 @@ def _trigger_text(standing: TriggerStanding) -> str:
     else:
         state = "holds"
     headroom = "" if judgement.margin is None else f", headroom {-judgement.margin:.4f}"
-    return (
-        f"{_criterion_text(judgement)} -> {action}: {_measured_text(judgement)}{headroom}: {state}"
-    )
+    return f"{criterion_text(judgement)} -> {action}: {measured_text(judgement)}{headroom}: {state}"
 
 
 def _incident_text(incident: Incident) -> str:
-    state = "open" if incident.resolved is None else f"resolved {_iso(incident.resolved)}"
+    state = "open" if incident.resolved is None else f"resolved {iso(incident.resolved)}"
     note = f": {incident.note}" if incident.note else ""
     return (
-        f"incident {incident.id} ({incident.severity or 'no severity'}) {_iso(incident.time)}, "
+        f"incident {incident.id} ({incident.severity or 'no severity'}) {iso(incident.time)}, "
         f"{state}{note}; evidence windows restart there"
     )
 
@@ -212,7 +210,7 @@ def status_text(
         else:
             lines.append(f"  to {s.next_level.value} {s.next_level.id}:")
             for j in s.exit_criteria:
-                lines.append(f"    {j.verdict.value:<12} {_criterion_text(j)}: {_measured_text(j)}")
+                lines.append(f"    {j.verdict.value:<12} {criterion_text(j)}: {measured_text(j)}")
         if s.triggers:
             lines.append("  rollback:")
             lines.extend(f"    {_trigger_text(t)}" for t in s.triggers)
@@ -221,7 +219,7 @@ def status_text(
     return "\n".join(lines)
 
 
-def _judgement_json(j: Judgement) -> dict[str, Any]:
+def judgement_json(j: Judgement) -> dict[str, Any]:
     c = j.criterion
     return {
         "metric": c.metric,
@@ -252,13 +250,13 @@ def status_json(
         triggers = []
         for t in s.triggers:
             item: dict[str, Any] = {
-                "action": _action_text(t.trigger.action),
+                "action": action_text(t.trigger.action),
                 "breached": t.breached,
             }
             if t.judgement is None:
                 item.update(incident=t.trigger.incident, incidents=[i.id for i in t.incidents])
             else:
-                item.update(_judgement_json(t.judgement))
+                item.update(judgement_json(t.judgement))
                 item["headroom"] = (
                     None if t.judgement.margin is None else _round(-t.judgement.margin)
                 )
@@ -268,14 +266,14 @@ def status_json(
             "effective_level": level,
             "effective_why": why,
             "next_level": s.next_level.value if s.next_level else None,
-            "exit_criteria": [_judgement_json(j) for j in s.exit_criteria],
+            "exit_criteria": [judgement_json(j) for j in s.exit_criteria],
             "rollback": triggers,
             "incidents": [
                 {
                     "id": i.id,
                     "severity": i.severity,
-                    "opened": _iso(i.time),
-                    "resolved": None if i.resolved is None else _iso(i.resolved),
+                    "opened": iso(i.time),
+                    "resolved": None if i.resolved is None else iso(i.resolved),
                     "note": i.note,
                     "commit": i.commit,
                 }
