@@ -1,5 +1,5 @@
 """``agentgov check --format github``: annotations and the job summary for GitHub Actions
-(docs/ci.md#github).
+(docs/ci.md#report-github).
 
 ``annotations`` are workflow commands (``::error file=F,line=L,col=C,title=T::message``),
 printed to the step's log, where GitHub turns them into annotations on the run and the pull

@@ -1,5 +1,5 @@
 """``agentgov check --format json``: the whole report for machines, versioned ``"v": 1``
-(docs/ci.md#reports).
+(docs/ci.md#report-json).
 
 Keys come in a fixed order and lists in the order the checks found them, so two runs on
 the same commits print the same bytes. Levels are numbers (1..5), as ``status`` prints

@@ -1,9 +1,9 @@
-"""``agentgov check --format sarif``: SARIF 2.1.0 for code scanning (docs/ci.md#sarif).
+"""``agentgov check --format sarif``: SARIF 2.1.0 for code scanning (docs/ci.md#report-sarif).
 
 One run: ``tool.driver`` lists every check rule (``gate/rules.py``) with its help URI, each
 finding is a result that names its rule by id and index, and the run's
-``automationDetails.id`` is ``agentgov/check/``, so uploads of different checks do not
-replace each other's alerts.
+``automationDetails.id`` is ``agentgov/check/``: GitHub keeps these alerts apart from other
+analyses' and replaces them only with a later upload of ``check``.
 
 Locations. GitHub code scanning needs a location on every result: a finding that has none
 (an audit trail problem, a note that no trail was fetched) is placed on line 1 of the

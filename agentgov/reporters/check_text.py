@@ -1,4 +1,4 @@
-"""``agentgov check --format text``: the report for people (docs/ci.md#reports).
+"""``agentgov check --format text``: the report for people (docs/ci.md#report-text).
 
 A header (what was judged, which checks ran), every finding as ``LOCATION: severity
 rule-id: message`` with its ``fix:`` below, each raise with its evidence table, each

@@ -1,4 +1,4 @@
-"""``agentgov diff``: what a policy change does, for its reviewer (docs/ci.md#diff).
+"""``agentgov diff``: what a policy change does, for its reviewer (docs/ci.md#agentgov-diff).
 
 Three parts: what changed, in plain words and grouped (raises, loosenings to review,
 tightenings, other); the evidence table of each raised level; and the verdict ``check``
