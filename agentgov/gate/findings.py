@@ -32,7 +32,7 @@ SHORT = 12
 
 
 def level_words(level: int) -> str:
-    return f"{level} {Level(level).id}"
+    return f"{int(level)} {Level(level).id}"
 
 
 def judgement_words(judgement: Judgement) -> str:
@@ -189,7 +189,7 @@ def demotion_findings(
     for demotion in demotions:
         if demotion.applied:
             continue
-        why = _demotion_cause(demotion)
+        why = demotion_cause(demotion)
         error = protected or policy_changed
         where = "on the protected branch" if protected else "in this pull request"
         found.append(
@@ -207,7 +207,7 @@ def demotion_findings(
     return found
 
 
-def _demotion_cause(demotion: Demotion) -> str:
+def demotion_cause(demotion: Demotion) -> str:
     if demotion.judgement is not None:
         return f"rollback trigger breached: {judgement_words(demotion.judgement)}"
     named = ", ".join(

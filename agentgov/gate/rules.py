@@ -14,6 +14,8 @@ class CheckRule:
     id: str
     summary: str
     page: str = "ci.md"
+    level: str = "error"
+    """SARIF's default level: what a finding of the rule usually is."""
 
     @property
     def help_uri(self) -> str:
@@ -31,6 +33,7 @@ _ALL = (
         "check.loosened",
         "The policy is made more permissive: review it explicitly (an error inside an "
         "incident's cooldown).",
+        level="warning",
     ),
     CheckRule(
         "check.agent-governance-edit",

@@ -49,9 +49,6 @@ AUTOMATION_ID = "agentgov/check/"
 SRCROOT = "%SRCROOT%"
 MAX_RESULTS = 25_000
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
-DEFAULT_LEVEL = {"check.loosened": "warning"}
-"""A rule's level when nothing raises it: a loosening is a warning outside an incident's
-cooldown; every other rule is an error."""
 
 _VOLATILE = re.compile(r"\b(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}\b|[0-9]+")
 
@@ -73,7 +70,7 @@ def rule_json(rule: CheckRule) -> dict[str, Any]:
             "text": f"{rule.summary} What it checks and how to fix it: {rule.help_uri}",
             "markdown": f"{rule.summary}\n\n[docs/{rule.page}#{rule.id}]({rule.help_uri})",
         },
-        "defaultConfiguration": {"level": DEFAULT_LEVEL.get(rule.id, "error")},
+        "defaultConfiguration": {"level": rule.level},
     }
 
 

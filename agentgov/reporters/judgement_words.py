@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from agentgov.evidence.measure import DURATION
 from agentgov.evidence.verdicts import Judgement
-from agentgov.gate.findings import _demotion_cause, level_words
+from agentgov.gate.findings import demotion_cause, level_words
 from agentgov.gate.model import (
     ChangeKind,
     Demotion,
@@ -133,7 +133,7 @@ def demotion_words(demotion: Demotion) -> str:
     return (
         f"{demotion.task_class}: {level_words(demotion.from_level.value)} → "
         f"{level_words(demotion.to_level.value)} ({action_text(demotion.trigger.action)}): "
-        f"{_demotion_cause(demotion)}; {applied}"
+        f"{demotion_cause(demotion)}; {applied}"
     )
 
 
