@@ -20,7 +20,7 @@ from agentgov.evidence.history_links import TrailLinks
 from agentgov.gate.governance_files import CODEOWNERS_FILES_ALL, governed, guards_governance
 from agentgov.policy.model import Policy
 
-_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_HUNK = re.compile(rb"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
@@ -29,8 +29,8 @@ class GovernanceEdit:
     agent: AgentCommit
     path: str
     line: int = 0
-    """For a CODEOWNERS edit: the line (in the commit's file; for a removal, where it
-    was) and its text."""
+    """For a CODEOWNERS edit: the line and its text (an added line's number in the
+    commit's file, a removed one's in its parent's)."""
     text: str = ""
 
 
@@ -63,17 +63,18 @@ def _owner_lines(root: Path, parent: str, sha: str, path: str) -> list[tuple[int
         root, "diff", "--no-color", "--no-ext-diff", "--unified=0", parent, sha, "--", path
     )
     lines: list[tuple[int, str]] = []
-    number = 0
+    old = new = 0
     in_hunk = False  # the ---/+++ file header comes before the first hunk
     for row in raw.split(b"\n"):
         hunk = _HUNK.match(row)
         if hunk:
-            number, in_hunk = int(hunk.group(1)), True
+            old, new, in_hunk = int(hunk.group(1)), int(hunk.group(2)), True
         elif not in_hunk:
             continue
         elif row.startswith(b"+"):
-            lines.append((number, row[1:].decode("utf-8", errors="replace")))
-            number += 1
+            lines.append((new, row[1:].decode("utf-8", errors="replace")))
+            new += 1
         elif row.startswith(b"-"):
-            lines.append((max(number, 1), row[1:].decode("utf-8", errors="replace")))
+            lines.append((old, row[1:].decode("utf-8", errors="replace")))
+            old += 1
     return lines
