@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.check.conftest import POLICY, Scenario, agentgov, new_scenario
 from tests.conftest import git
@@ -19,7 +20,7 @@ def breached(tmp_path: Path) -> Scenario:
     return scenario
 
 
-def rollback(scenario: Scenario, *args: str) -> tuple[int, dict[str, object], str]:
+def rollback(scenario: Scenario, *args: str) -> tuple[int, dict[str, Any], str]:
     done = agentgov(scenario.path, "rollback", *args, "--format", "json")
     return done.returncode, json.loads(done.stdout) if done.stdout else {}, done.stderr
 
@@ -28,7 +29,7 @@ def test_a_breached_trigger_is_due_and_nothing_is_written(tmp_path: Path) -> Non
     scenario = breached(tmp_path)
     code, report, _ = rollback(scenario)
     assert code == 1
-    [demotion] = report["demotions"]  # type: ignore[misc]
+    [demotion] = report["demotions"]
     assert (demotion["task_class"], demotion["from"], demotion["to"]) == ("default", 3, 2)
     assert demotion["applied"] is False
     assert report["branch"] is None
@@ -73,7 +74,7 @@ def test_a_merged_demotion_is_applied_and_not_asked_again(tmp_path: Path) -> Non
     scenario.git("merge", "-q", "--ff-only", str(report["branch"]))
     code, after, _ = rollback(scenario)
     assert code == 0
-    [demotion] = after["demotions"]  # type: ignore[misc]
+    [demotion] = after["demotions"]
     assert (demotion["from"], demotion["to"], demotion["applied"]) == (2, 2, True)
 
 
