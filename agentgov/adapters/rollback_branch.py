@@ -18,11 +18,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from agentgov.audit.git_process import TIMEOUT, git_env, output_bytes, resolve_commit
-from agentgov.errors import GitError, UsageError
+from agentgov.errors import GitError, PolicyError, UsageError
 from agentgov.gate.findings import demotion_cause, level_words
 from agentgov.gate.model import Demotion
 from agentgov.policy.in_force import POLICY_PATH
 from agentgov.policy.level_edit import set_levels
+from agentgov.policy.load import load_bytes
 
 ZERO = "0" * 40
 TRAILER = "Agentgov-Rollback"
@@ -88,6 +89,10 @@ def commit_rollback(
     """Commit the demotions' levels on a new branch from HEAD (and push it)."""
     raw = head_policy(root)
     edited = set_levels(raw, {d.task_class: d.to_level for d in demotions}, POLICY_PATH)
+    try:
+        load_bytes(edited, POLICY_PATH)  # nothing that does not load is ever committed
+    except PolicyError as err:
+        raise UsageError("the demoted policy would not load: " + "; ".join(err.problems)) from None
     name = branch_name(root, branch)
     with tempfile.TemporaryDirectory(prefix="agentgov-rollback-") as scratch:
         env = {**git_env(), "GIT_INDEX_FILE": os.path.join(scratch, "index")}

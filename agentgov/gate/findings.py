@@ -35,13 +35,13 @@ def level_words(level: int) -> str:
     return f"{int(level)} {Level(level).id}"
 
 
-def judgement_words(judgement: Judgement) -> str:
+def judgement_words(judgement: Judgement, outcome: str = "") -> str:
     """``approval_rate >= 0.95 over 14d (min 50 samples): 0.9000 (45/50), window
     2026-11-18T..Z to 2026-12-02T..Z: fail``."""
     window = judgement.measurement.window
     return (
         f"{criterion_text(judgement)}: {measured_text(judgement)}, window "
-        f"{iso(window.start)} to {iso(window.end)}: {judgement.verdict.value}"
+        f"{iso(window.start)} to {iso(window.end)}: {outcome or judgement.verdict.value}"
     )
 
 
@@ -209,7 +209,7 @@ def demotion_findings(
 
 def demotion_cause(demotion: Demotion) -> str:
     if demotion.judgement is not None:
-        return f"rollback trigger breached: {judgement_words(demotion.judgement)}"
+        return f"rollback trigger {judgement_words(demotion.judgement, 'breached')}"
     named = ", ".join(
         f"{i.id} ({i.severity or 'no severity'}, {iso(i.time)})" for i in demotion.incidents
     )

@@ -147,11 +147,12 @@ def _rollback(
                 problems.append(document.problem(class_path, f"no task class {name!r}{hint}"))
                 continue
             level = Level.parse(classes[name]["level"])
-            if target is not None and target.value >= level.value:
+            # equal is a no-op, as after a demotion to that level (`agentgov rollback`)
+            if target is not None and target.value > level.value:
                 problems.append(
                     document.problem(
                         (*path, "action", target_key),
-                        f"{target.id} ({target.value}) is not below {name}'s level "
+                        f"{target.id} ({target.value}) is above {name}'s level "
                         f"{level.id} ({level.value}); a rollback only demotes",
                     )
                 )
