@@ -40,8 +40,8 @@ def test_small_report_exact() -> None:
         "\n"
         "demotions:\n"
         "  docs: 4 execute-sandboxed → 3 execute-gated (demote by 1): rollback trigger "
-        "breached: deny_rate > 0.5 over 14d (min 3 samples): 0.7500 (3/4), window "
-        "2026-11-18T00:00:00Z to 2026-12-02T00:00:00Z: pass; applied at head\n"
+        "deny_rate > 0.5 over 14d (min 3 samples): 0.7500 (3/4), window "
+        "2026-11-18T00:00:00Z to 2026-12-02T00:00:00Z: breached; applied at head\n"
         "\n"
         "check failed: 1 error, 1 warning"
     )
