@@ -17,65 +17,75 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from agentgov.audit.git_process import TIMEOUT, git_env, output_bytes, resolve_commit
-from agentgov.errors import GitError, PolicyError, UsageError
-from agentgov.gate.findings import demotion_cause, level_words
+from agentgov.audit.git_process import TIMEOUT, git_env, read_objects, resolve_commit, run
+from agentgov.errors import GitError, UsageError
+from agentgov.gate.demotions import binding
+from agentgov.gate.findings import level_words
 from agentgov.gate.model import Demotion
 from agentgov.policy.in_force import POLICY_PATH
 from agentgov.policy.level_edit import set_levels
-from agentgov.policy.load import load_bytes
+from agentgov.reporters.evidence_report import action_text, criterion_text, iso, measured_text
 
 ZERO = "0" * 40
 TRAILER = "Agentgov-Rollback"
+BRANCH_STEM = "agentgov/rollback-"
+
+
+@dataclass(frozen=True)
+class HeadPolicy:
+    """HEAD's commit and the policy file's bytes committed there."""
+
+    commit: str
+    raw: bytes
 
 
 @dataclass(frozen=True)
 class RollbackBranch:
     branch: str
     commit: str
+    parent: str
     pushed: bool = False
 
 
-def rollback_message(demotions: Sequence[Demotion]) -> str:
-    """The commit message: the demotions in the subject, each one's evidence in the body,
-    and a trailer per class."""
-    subject = ", ".join(
-        f"{d.task_class} {d.from_level.value} → {d.to_level.value}" for d in demotions
-    )
-    body = [
-        f"- {d.task_class}: {level_words(d.from_level)} → {level_words(d.to_level)}: "
-        f"{demotion_cause(d)}"
-        for d in demotions
-    ]
-    trailers = [
-        f"{TRAILER}: {d.task_class} {d.from_level.value}->{d.to_level.value}" for d in demotions
-    ]
-    return "\n".join([f"agentgov rollback: {subject}", "", *body, "", *trailers]) + "\n"
+def head_policy(root: Path) -> HeadPolicy:
+    """HEAD and its committed policy; refused (exit 2) when there is none."""
+    head = resolve_commit(root, "HEAD")
+    if head is None:
+        raise UsageError("HEAD is no commit yet: commit the policy first")
+    raw = read_objects(root, [f"{head}:{POLICY_PATH}"]).get(f"{head}:{POLICY_PATH}")
+    if raw is None:
+        raise UsageError(
+            f"HEAD ({head[:12]}) has no committed {POLICY_PATH}: rollback demotes the "
+            "committed policy; commit one first (`agentgov init`)"
+        )
+    return HeadPolicy(head, raw)
 
 
-def head_policy(root: Path) -> bytes:
-    """HEAD's committed policy; refused when there is none or the working copy differs."""
+def refuse_dirty(root: Path, committed: HeadPolicy) -> None:
+    """Refused (exit 2) when the working copy of the policy is not HEAD's, byte for byte:
+    the demotion is made on HEAD's and would hide or drop the edit."""
     try:
-        committed = output_bytes(root, "show", f"HEAD:{POLICY_PATH}")
-    except GitError:
-        raise UsageError(f"HEAD has no committed {POLICY_PATH}: nothing to roll back") from None
-    try:
-        working = (root / POLICY_PATH).read_bytes()
+        working: bytes | None = (root / POLICY_PATH).read_bytes()
     except OSError:
         working = None
-    if working != committed:
+    if working != committed.raw:
+        state = "is missing" if working is None else "differs from HEAD's"
         raise UsageError(
-            f"{POLICY_PATH} in the working tree differs from HEAD's: commit or stash it first"
+            f"{POLICY_PATH} in the working tree {state}: commit or stash it first, then "
+            "run `agentgov rollback --apply` again"
         )
-    return committed
 
 
 def branch_name(root: Path, wanted: str | None, now: datetime | None = None) -> str:
-    if wanted:
+    """``wanted`` (refused when it is no valid branch name or exists), else
+    ``agentgov/rollback-<UTC date>``, then ``-2``, ``-3``... for the first one free."""
+    if wanted is not None:
+        if run(root, "check-ref-format", f"refs/heads/{wanted}").returncode != 0:
+            raise UsageError(f"--branch {wanted!r}: not a valid branch name")
         if resolve_commit(root, f"refs/heads/{wanted}") is not None:
             raise UsageError(f"--branch {wanted}: that branch exists; name another")
         return wanted
-    stem = f"agentgov/rollback-{(now or datetime.now(timezone.utc)).strftime('%Y-%m-%d')}"
+    stem = BRANCH_STEM + (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
     name, number = stem, 1
     while resolve_commit(root, f"refs/heads/{name}") is not None:
         number += 1
@@ -83,29 +93,103 @@ def branch_name(root: Path, wanted: str | None, now: datetime | None = None) -> 
     return name
 
 
+def due_levels(demotions: Sequence[Demotion]) -> dict[str, Demotion]:
+    """Per class with a demotion not applied, the binding one (the lowest target)."""
+    return {name: demotion for name, demotion in binding(demotions).items() if not demotion.applied}
+
+
+def trigger_words(demotion: Demotion) -> str:
+    """``defect_escape_rate > 0.1 over 14d (min 10 samples) → demote by 1``, or
+    ``incident production → reset to 2 propose``."""
+    action = action_text(demotion.trigger.action)
+    if demotion.judgement is None:
+        return f"incident {demotion.trigger.incident} → {action}"
+    return f"{criterion_text(demotion.judgement)} → {action}"
+
+
+def evidence_lines(demotion: Demotion) -> list[str]:
+    """What fired the trigger: the measurement (value, threshold, samples, window,
+    verdict), or each open incident (id, severity, when, note)."""
+    judgement = demotion.judgement
+    if judgement is None:
+        return [
+            f"    incident {i.id}: severity {i.severity or 'none'}, opened {iso(i.time)}, "
+            f"open; note: {i.note or '(none)'}"
+            for i in demotion.incidents
+        ]
+    c = judgement.criterion
+    window = judgement.measurement.window
+    restarted = f" (restarted by incident {window.restarted_by})" if window.restarted_by else ""
+    return [
+        f"    {c.metric}: {measured_text(judgement)}; threshold {c.comparison.value} "
+        f"{c.threshold:g}",
+        f"    samples: {judgement.measurement.denominator} (min {c.min_samples})",
+        f"    window: {iso(window.start)} to {iso(window.end)}{restarted}",
+        f"    verdict: {judgement.verdict.value} (the trigger's condition holds: breached)",
+    ]
+
+
+def rollback_message(demotions: Sequence[Demotion]) -> str:
+    """The commit message: each class's change in the subject; in the body every trigger
+    that fired for it with its evidence (the binding one marked); a trailer
+    ``Agentgov-Rollback: <class> <from>-><to>: <trigger>`` per trigger not yet applied."""
+    due = due_levels(demotions)
+    if not due:
+        raise UsageError("no demotion is due: nothing to commit")
+    subject = ", ".join(
+        f"{d.task_class} {d.from_level.value} → {d.to_level.value}" for d in due.values()
+    )
+    body: list[str] = []
+    trailers: list[str] = []
+    for name, chosen in due.items():
+        fired = [d for d in demotions if d.task_class == name]
+        body.append(f"{name}: {level_words(chosen.from_level)} → {level_words(chosen.to_level)}")
+        for demotion in fired:
+            binds = " (binding: the lowest target)" if demotion is chosen and len(fired) > 1 else ""
+            body.append(
+                f"  - {trigger_words(demotion)}: target {level_words(demotion.to_level)}{binds}"
+            )
+            body.extend(evidence_lines(demotion))
+            if not demotion.applied:
+                trailers.append(
+                    f"{TRAILER}: {name} {demotion.from_level.value}->{demotion.to_level.value}"
+                    f": {trigger_words(demotion)}"
+                )
+        body.append("")
+    return "\n".join([f"agentgov rollback: {subject}", "", *body, *trailers]) + "\n"
+
+
 def commit_rollback(
-    root: Path, demotions: Sequence[Demotion], branch: str | None, *, push: bool
+    root: Path,
+    committed: HeadPolicy,
+    demotions: Sequence[Demotion],
+    name: str,
+    *,
+    push: bool,
 ) -> RollbackBranch:
-    """Commit the demotions' levels on a new branch from HEAD (and push it)."""
-    raw = head_policy(root)
-    edited = set_levels(raw, {d.task_class: d.to_level for d in demotions}, POLICY_PATH)
-    try:
-        load_bytes(edited, POLICY_PATH)  # nothing that does not load is ever committed
-    except PolicyError as err:
-        raise UsageError("the demoted policy would not load: " + "; ".join(err.problems)) from None
-    name = branch_name(root, branch)
+    """Commit the binding levels of the demotions due on the new branch ``name`` (from
+    ``branch_name``) whose parent is ``committed.commit``, and push it to origin. The
+    branch is created only if it does not exist (``update-ref`` against the zero id)."""
+    due = due_levels(demotions)
+    edited = set_levels(committed.raw, {n: d.to_level for n, d in due.items()}, POLICY_PATH)
+    message = rollback_message(demotions).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="agentgov-rollback-") as scratch:
         env = {**git_env(), "GIT_INDEX_FILE": os.path.join(scratch, "index")}
-        _git(root, env, "read-tree", "HEAD")
+        _git(root, env, "read-tree", committed.commit)
         blob = _git(root, env, "hash-object", "-w", "--stdin", data=edited)
         _git(root, env, "update-index", "--cacheinfo", f"100644,{blob},{POLICY_PATH}")
         tree = _git(root, env, "write-tree")
-        message = rollback_message(demotions).encode("utf-8")
-        commit = _git(root, env, "commit-tree", tree, "-p", "HEAD", data=message)
+        commit = _git(root, env, "commit-tree", tree, "-p", committed.commit, data=message)
         _git(root, env, "update-ref", f"refs/heads/{name}", commit, ZERO)
     if push:
-        _git(root, git_env(), "push", "origin", f"refs/heads/{name}:refs/heads/{name}")
-    return RollbackBranch(name, commit, push)
+        try:
+            _git(root, git_env(), "push", "origin", f"refs/heads/{name}:refs/heads/{name}")
+        except GitError as err:
+            raise GitError(
+                f"branch {name} ({commit[:12]}) is made here, but pushing it failed: {err}; "
+                f"push it yourself: git push origin refs/heads/{name}:refs/heads/{name}"
+            ) from None
+    return RollbackBranch(name, commit, committed.commit, push)
 
 
 def _git(root: Path, env: dict[str, str], *args: str, data: bytes | None = None) -> str:
@@ -119,7 +203,7 @@ def _git(root: Path, env: dict[str, str], *args: str, data: bytes | None = None)
             timeout=TIMEOUT,
         )
     except (OSError, subprocess.SubprocessError) as err:
-        raise GitError(f"git {args[0]}: {err}") from None
+        raise GitError(f"cannot run git {args[0]}: {err}") from None
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip()
         raise GitError(f"git {' '.join(args[:2])}: {detail or f'exit {done.returncode}'}")
