@@ -2,22 +2,36 @@
 
 Pure: two validated policies and their source documents in, ``PolicyChange`` values out.
 Each change says how it moves autonomy (docs/ci.md, "What counts as a raise, as a
-loosening"): ``raise`` (a class, or paths moved into one, acts at a higher level),
-``loosen`` (a guard, a criterion or a trigger made more permissive), ``tighten`` (the
-opposite) or ``neutral`` (descriptions). Ladder criteria are matched by (level, metric,
-comparison), rollback triggers by (metric or incident, classes) and then by metric or
-incident alone; an unmatched base item is "removed", an unmatched head item "added".
-The order is fixed: the policy's sections in the order below, each sorted by name.
+loosening"): ``raise`` (a class, or paths moved into one, acts at a higher level: exactly
+the changes behind a raise ``find_raises`` reports for the same sample paths), ``loosen``
+(a guard, a criterion or a trigger made more permissive), ``tighten`` (the opposite) or
+``neutral`` (descriptions, a reason, edits that move nothing).
+
+Items of lists are matched by what they are about, not by their place, so reordering a
+list is no change:
+
+- ladder criteria by (level, metric, op), then what is left by (level, metric), so an op
+  rewritten is one change;
+- rollback triggers by (metric or incident, classes), then by metric or incident alone,
+  then an incident trigger with another incident trigger, so a change of classes, action
+  or incident kind is one change;
+- protected branches, markers and globs by their text.
+
+An unmatched base item is "removed", an unmatched head item "added". The changes come in
+the order the head policy file reads (a removal where its parent is, a section head no
+longer has after all the others, in base's order).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from agentgov.gate.model import ChangeKind, Location, PolicyChange
-from agentgov.gate.raises import stand_in
+from agentgov.gate.raises import PathMove, path_moves
+from agentgov.policy.globs import match_path
 from agentgov.policy.model import (
     ActionClass,
     Comparison,
@@ -30,7 +44,6 @@ from agentgov.policy.model import (
     TaskClass,
 )
 from agentgov.policy.source_text import Document, KeyPath
-from agentgov.policy.task_class import choose_task_class
 
 POLICY_PATH = ".agentgov/policy.yaml"
 
@@ -42,7 +55,7 @@ RAISE, LOOSEN, TIGHTEN, NEUTRAL = (
 )
 
 _RULE_RANK = {RuleMode.OFF: 0, RuleMode.SHADOW: 1, RuleMode.ENFORCE: 2}
-# For an exit criterion, the direction in which a higher threshold is stricter.
+# For an exit criterion, whether a higher threshold is harder to pass.
 _HIGHER_IS_STRICTER = {
     Comparison.AT_LEAST: True,
     Comparison.ABOVE: True,
@@ -50,6 +63,8 @@ _HIGHER_IS_STRICTER = {
     Comparison.BELOW: False,
     Comparison.NOT_RISING: False,
 }
+# The strict form of each inclusive op: the same threshold, harder to meet.
+_STRICT_FORM = {Comparison.AT_LEAST: Comparison.ABOVE, Comparison.AT_MOST: Comparison.BELOW}
 # An unmapped tool is judged ``dynamic`` (agentgov/adapters/claude_code/tools.py).
 _UNMAPPED_TOOL = ActionClass.DYNAMIC
 _PRODUCTION_FIELDS = (
@@ -63,6 +78,11 @@ _PRODUCTION_FIELDS = (
 )
 
 
+class _Found(NamedTuple):
+    order: tuple[int, int, int]
+    change: PolicyChange
+
+
 @dataclass(frozen=True)
 class _Sides:
     base: Policy
@@ -70,11 +90,29 @@ class _Sides:
     base_doc: Document
     head_doc: Document
     path: str
+    sample_paths: tuple[str, ...]
 
-    def at(self, key: KeyPath, *, removed: bool = False) -> Location:
-        doc = self.base_doc if removed else self.head_doc
+    @cached_property
+    def moves(self) -> tuple[PathMove, ...]:
+        """The probed paths acting at another level at head (agentgov/gate/raises.py)."""
+        return path_moves(self.base, self.head, self.sample_paths)
+
+    def located(self, key: KeyPath, removed: bool) -> Location:
+        """Where ``key`` is: in base for a removal, else in head, else (a value head no
+        longer writes, like a matrix override dropped) in base, else its parent in head."""
+        doc = self.head_doc
+        if removed or (key not in self.head_doc.values and key in self.base_doc.values):
+            doc = self.base_doc
         found = doc.where(key)
         return Location(self.path, found.line, found.col)
+
+    def order(self, key: KeyPath) -> tuple[int, int, int]:
+        """Head's reading order; a section head does not have comes after, in base's."""
+        if key[0] in self.head_doc.data:
+            found = self.head_doc.where(key)
+            return (0, found.line, found.col)
+        found = self.base_doc.where(key)
+        return (1, found.line, found.col)
 
     def change(
         self,
@@ -84,23 +122,27 @@ class _Sides:
         classes: Sequence[str] = (),
         *,
         removed: bool = False,
-    ) -> PolicyChange:
-        return PolicyChange(
-            kind, ".".join(key), words, tuple(classes), self.at(key, removed=removed)
+    ) -> _Found:
+        change = PolicyChange(
+            kind, ".".join(key), words, tuple(classes), self.located(key, removed)
         )
+        return _Found(self.order(key), change)
 
 
 def policy_changes(
-    trusted: Policy,
+    base: Policy,
     head: Policy,
     base_doc: Document,
     head_doc: Document,
-    *,
     path: str = POLICY_PATH,
+    *,
+    sample_paths: Sequence[str] = (),
 ) -> tuple[PolicyChange, ...]:
-    """Every change from ``trusted`` to ``head``; ``()`` when they are the same policy."""
-    sides = _Sides(trusted, head, base_doc, head_doc, path)
-    return (
+    """Every change from ``base`` (the trusted policy) to ``head``; ``()`` when they are the
+    same policy. ``sample_paths`` are the files whose class decides, with the policies'
+    glob stand-ins, whether a change of paths is a raise (give ``find_raises`` the same)."""
+    sides = _Sides(base, head, base_doc, head_doc, path, tuple(sample_paths))
+    found = [
         *_task_classes(sides),
         *_matrix(sides),
         *_rules(sides),
@@ -114,31 +156,53 @@ def policy_changes(
         *_evidence(sides),
         *_production(sides),
         *_audit(sides),
-    )
+    ]
+    # sorted is stable: changes at one place keep the order they were found in.
+    return tuple(f.change for f in sorted(found, key=lambda f: f.order))
 
 
 def _level_words(level: Level) -> str:
     return f"{level.value} {level.id}"
 
 
-def _path_level(policy: Policy, path: str) -> Level:
-    return choose_task_class(policy, paths=[path]).task_class.level
+def _kind(rose: bool, fell: bool) -> ChangeKind:
+    return RAISE if rose else TIGHTEN if fell else NEUTRAL
 
 
-def _glob_move(sides: _Sides, globs: Sequence[str]) -> ChangeKind:
-    """RAISE when some glob's stand-in path acts at a higher level at head than at base,
-    else TIGHTEN when some acts lower, else NEUTRAL."""
-    moves = [
-        _path_level(sides.head, stand_in(g)) - _path_level(sides.base, stand_in(g)) for g in globs
+def _globs_added(sides: _Sides, task_class: TaskClass, globs: Sequence[str]) -> ChangeKind:
+    """Globs added to ``task_class`` (head's) raise a path they match when the path now acts
+    in that class, higher than it did at base; they tighten one that now acts lower."""
+    if task_class.name == "default":
+        return NEUTRAL  # default's paths are never matched (agentgov/policy/task_class.py)
+    hit = [
+        m
+        for m in sides.moves
+        if m.now.name == task_class.name and match_path(m.probe.path, list(globs))
     ]
-    if any(move > 0 for move in moves):
-        return RAISE
-    if any(move < 0 for move in moves):
-        return TIGHTEN
-    return NEUTRAL
+    return _kind(any(m.rose for m in hit), any(not m.rose for m in hit))
 
 
-def _task_classes(sides: _Sides) -> Iterator[PolicyChange]:
+def _globs_removed(sides: _Sides, task_class: TaskClass, globs: Sequence[str]) -> ChangeKind:
+    """Globs removed from ``task_class`` (base's) raise a path they matched when that class
+    held the path at its level at base and the path now acts higher (a path can fall to a
+    lower ``default`` too)."""
+    if task_class.name == "default":
+        return NEUTRAL
+    hit = [
+        m
+        for m in sides.moves
+        if m.was.level is task_class.level and match_path(m.probe.path, list(globs))
+    ]
+    return _kind(any(m.rose for m in hit), any(not m.rose for m in hit))
+
+
+def _restricts(policy: Policy, task_class: TaskClass) -> bool:
+    """Whether a branch glob of ``task_class`` can restrict any work: only a class below
+    the highest level of the policy can (a branch only makes the class stricter)."""
+    return task_class.level < max(tc.level for tc in policy.task_classes)
+
+
+def _task_classes(sides: _Sides) -> Iterator[_Found]:
     base = {tc.name: tc for tc in sides.base.task_classes}
     head = {tc.name: tc for tc in sides.head.task_classes}
     for name in sorted(base.keys() | head.keys()):
@@ -148,10 +212,10 @@ def _task_classes(sides: _Sides) -> Iterator[PolicyChange]:
         elif new is not None:
             yield _task_class_added(sides, new)
         elif old is not None:
-            yield _task_class_removed(sides, old)
+            yield from _task_class_removed(sides, old)
 
 
-def _task_class_changed(sides: _Sides, old: TaskClass, new: TaskClass) -> Iterator[PolicyChange]:
+def _task_class_changed(sides: _Sides, old: TaskClass, new: TaskClass) -> Iterator[_Found]:
     name = new.name
     key: KeyPath = ("task_classes", name)
     if old.level is not new.level:
@@ -162,37 +226,32 @@ def _task_class_changed(sides: _Sides, old: TaskClass, new: TaskClass) -> Iterat
     gone = [g for g in old.paths if g not in new.paths]
     if added:
         words = f"{name}: paths {', '.join(added)} added"
-        yield sides.change(_glob_move(sides, added), (*key, "paths"), words, (name,))
+        yield sides.change(_globs_added(sides, new, added), (*key, "paths"), words, (name,))
     if gone:
         words = f"{name}: paths {', '.join(gone)} removed"
-        yield sides.change(_glob_move(sides, gone), (*key, "paths"), words, (name,))
-    # Branch globs can only make a class stricter (agentgov/policy/task_class.py): one
-    # added restricts work on that branch, one removed lifts that restriction.
+        yield sides.change(_globs_removed(sides, old, gone), (*key, "paths"), words, (name,))
+    # A branch glob can only make the class of work on that branch stricter
+    # (agentgov/policy/task_class.py): one added restricts it, one removed lifts that.
     added = [g for g in new.branches if g not in old.branches]
     gone = [g for g in old.branches if g not in new.branches]
     if added:
         words = f"{name}: branches {', '.join(added)} added"
-        yield sides.change(TIGHTEN, (*key, "branches"), words, (name,))
+        kind = TIGHTEN if _restricts(sides.head, new) else NEUTRAL
+        yield sides.change(kind, (*key, "branches"), words, (name,))
     if gone:
         words = f"{name}: branches {', '.join(gone)} removed"
-        yield sides.change(LOOSEN, (*key, "branches"), words, (name,))
+        kind = LOOSEN if _restricts(sides.base, old) else NEUTRAL
+        yield sides.change(kind, (*key, "branches"), words, (name,))
     if old.description != new.description:
         words = f"{name}: description changed"
         yield sides.change(NEUTRAL, (*key, "description"), words, (name,))
 
 
-def _task_class_added(sides: _Sides, new: TaskClass) -> PolicyChange:
+def _task_class_added(sides: _Sides, new: TaskClass) -> _Found:
     name = new.name
-    had = [_path_level(sides.base, stand_in(g)) for g in new.paths]
-    if not had:
-        # Reached only through a branch or AGENTGOV_TASK_CLASS: never looser than default.
-        had = [sides.base.task_class("default").level]
-    if any(new.level > level for level in had):
-        kind = RAISE
-    elif any(new.level < level for level in had):
+    kind = _globs_added(sides, new, new.paths) if new.paths else NEUTRAL
+    if kind is NEUTRAL and new.branches and _restricts(sides.head, new):
         kind = TIGHTEN
-    else:
-        kind = NEUTRAL
     words = f"new class {name} at level {_level_words(new.level)}"
     if new.paths:
         words += f" (paths {', '.join(new.paths)})"
@@ -201,38 +260,36 @@ def _task_class_added(sides: _Sides, new: TaskClass) -> PolicyChange:
     return sides.change(kind, ("task_classes", name), words, (name,))
 
 
-def _task_class_removed(sides: _Sides, old: TaskClass) -> PolicyChange:
+def _task_class_removed(sides: _Sides, old: TaskClass) -> Iterator[_Found]:
     name = old.name
-    now = [_path_level(sides.head, stand_in(g)) for g in old.paths]
-    if any(level > old.level for level in now):
-        kind = RAISE
-    elif any(level < old.level for level in now):
-        kind = TIGHTEN
-    elif old.branches and old.level < sides.base.task_class("default").level:
-        kind = LOOSEN
-    else:
-        kind = NEUTRAL
+    key: KeyPath = ("task_classes", name)
+    kind = _globs_removed(sides, old, old.paths) if old.paths else NEUTRAL
     words = f"class {name} (level {_level_words(old.level)}) removed"
-    return sides.change(kind, ("task_classes", name), words, (name,), removed=True)
+    yield sides.change(kind, key, words, (name,), removed=True)
+    if old.branches and _restricts(sides.base, old):
+        # Its branches no longer restrict work: a loosening even when its paths raise.
+        words = f"{name}: branches {', '.join(old.branches)} removed with the class"
+        yield sides.change(LOOSEN, (*key, "branches"), words, (name,), removed=True)
 
 
-def _written(doc: Document, parent: KeyPath, level: Level) -> str:
-    """The key under ``parent`` that names ``level`` as the file writes it (``3`` or
-    ``execute-gated``); the id when the file does not name it."""
-    node: Any = doc.data
-    for part in parent:
-        node = node.get(part) if isinstance(node, dict) else None
-    if isinstance(node, dict):
-        for key in node:
-            try:
-                if Level.parse(key) is level:
-                    return str(key)
-            except ValueError:
-                continue
+def _written(sides: _Sides, parent: KeyPath, level: Level) -> str:
+    """The key under ``parent`` that names ``level`` as head's file writes it (``3`` or
+    ``execute-gated``), else as base's does, else the level's id."""
+    for doc in (sides.head_doc, sides.base_doc):
+        node: Any = doc.data
+        for part in parent:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            for key in node:
+                try:
+                    if Level.parse(key) is level:
+                        return str(key)
+                except ValueError:
+                    continue
     return level.id
 
 
-def _matrix(sides: _Sides) -> Iterator[PolicyChange]:
+def _matrix(sides: _Sides) -> Iterator[_Found]:
     for action in ActionClass:
         for level in Level:
             old = sides.base.verdict(action, level)
@@ -240,14 +297,14 @@ def _matrix(sides: _Sides) -> Iterator[PolicyChange]:
             if old is new:
                 continue
             kind = LOOSEN if new.severity < old.severity else TIGHTEN
-            written = _written(sides.head_doc, ("matrix", action.value), level)
+            written = _written(sides, ("matrix", action.value), level)
             words = (
                 f"matrix {action.value} at level {_level_words(level)}: {old.value} → {new.value}"
             )
             yield sides.change(kind, ("matrix", action.value, written), words)
 
 
-def _rules(sides: _Sides) -> Iterator[PolicyChange]:
+def _rules(sides: _Sides) -> Iterator[_Found]:
     names = {ident for ident, _ in sides.base.rules} | {ident for ident, _ in sides.head.rules}
     for ident in sorted(names):
         old, new = sides.base.rule_mode(ident), sides.head.rule_mode(ident)
@@ -258,7 +315,7 @@ def _rules(sides: _Sides) -> Iterator[PolicyChange]:
         yield sides.change(kind, ("rules", ident), words)
 
 
-def _protected_branches(sides: _Sides) -> Iterator[PolicyChange]:
+def _protected_branches(sides: _Sides) -> Iterator[_Found]:
     old, new = sides.base.protected_branches, sides.head.protected_branches
     for index, glob in enumerate(old):
         if glob not in new:
@@ -271,33 +328,41 @@ def _protected_branches(sides: _Sides) -> Iterator[PolicyChange]:
             yield sides.change(TIGHTEN, ("protected_branches", str(index)), words)
 
 
-def _supply_chain(sides: _Sides) -> Iterator[PolicyChange]:
-    names = {n for n, _ in sides.base.supply_chain} | {n for n, _ in sides.head.supply_chain}
-    for name in sorted(names):
-        old, new = sides.base.strictness(name), sides.head.strictness(name)
+def _supply_chain(sides: _Sides) -> Iterator[_Found]:
+    """One change per ecosystem written under ``ecosystems``; ecosystems that follow
+    ``supply_chain.default`` and move together are named in one change at ``default``."""
+    grouped: dict[tuple[KeyPath, str, str], list[str]] = {}
+    for name, old in sides.base.supply_chain:
+        new = sides.head.strictness(name)
         if old is new:
             continue
-        kind = LOOSEN if new.rank < old.rank else TIGHTEN
-        verb = "lowered" if kind is LOOSEN else "raised"
-        words = f"{name} pinning {verb} {old.value} → {new.value}"
-        yield sides.change(kind, ("supply_chain", "ecosystems", name), words)
+        key: KeyPath = ("supply_chain", "ecosystems", name)
+        if key not in sides.head_doc.values and key not in sides.base_doc.values:
+            key = ("supply_chain", "default")
+        grouped.setdefault((key, old.value, new.value), []).append(name)
+    for (key, old_value, new_value), names in grouped.items():
+        lowered = sides.base.strictness(names[0]).rank > sides.head.strictness(names[0]).rank
+        kind, verb = (LOOSEN, "lowered") if lowered else (TIGHTEN, "raised")
+        words = f"{', '.join(names)} pinning {verb} {old_value} → {new_value}"
+        yield sides.change(kind, key, words)
 
 
 def _pair(
-    old: Sequence[Any], new: Sequence[Any], same: Any
+    old: Sequence[Any], new: Sequence[Any], identities: Sequence[Callable[[Any], Hashable]]
 ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Match items of ``old`` and ``new`` (indices) whose ``same(item)`` agree, in order."""
+    """Match items of ``old`` and ``new`` (indices, in order) by each identity in turn:
+    (matched pairs, unmatched old, unmatched new)."""
     matched: list[tuple[int, int]] = []
-    free = list(range(len(new)))
-    unmatched_old: list[int] = []
-    for i, item in enumerate(old):
-        j = next((j for j in free if same(new[j]) == same(item)), None)
-        if j is None:
-            unmatched_old.append(i)
-        else:
-            free.remove(j)
-            matched.append((i, j))
-    return matched, unmatched_old, free
+    free_old = list(range(len(old)))
+    free_new = list(range(len(new)))
+    for same in identities:
+        for i in list(free_old):
+            j = next((j for j in free_new if same(new[j]) == same(old[i])), None)
+            if j is not None:
+                free_old.remove(i)
+                free_new.remove(j)
+                matched.append((i, j))
+    return sorted(matched, key=lambda pair: pair[1]), free_old, free_new
 
 
 def _g(value: float) -> str:
@@ -308,61 +373,45 @@ def _criterion_words(c: Criterion) -> str:
     return f"{c.metric} {c.comparison.value} {_g(c.threshold)}"
 
 
-def _ladder(sides: _Sides) -> Iterator[PolicyChange]:
+def _ladder(sides: _Sides) -> Iterator[_Found]:
     for level in Level:
         old, new = sides.base.criteria(level), sides.head.criteria(level)
         if old == new:
             continue
-        base_key = ("ladder", _written(sides.base_doc, ("ladder",), level))
-        head_key = ("ladder", _written(sides.head_doc, ("ladder",), level))
-        matched, gone, added = _pair(old, new, lambda c: (c.metric, c.comparison))
+        key: KeyPath = ("ladder", _written(sides, ("ladder",), level))
+        matched, gone, added = _pair(
+            old, new, [lambda c: (c.metric, c.comparison), lambda c: c.metric]
+        )
         name = f"ladder {level.id}"
         for i, j in matched:
-            yield from _criterion_changed(sides, name, (*head_key, str(j)), old[i], new[j])
+            yield from _criterion_changed(sides, name, (*key, str(j)), old[i], new[j])
         for i in gone:
             words = f"{name} {_criterion_words(old[i])} removed"
-            yield sides.change(LOOSEN, (*base_key, str(i)), words, removed=True)
+            yield sides.change(LOOSEN, (*key, str(i)), words, removed=True)
         for j in added:
             words = f"{name} {_criterion_words(new[j])} added"
-            yield sides.change(TIGHTEN, (*head_key, str(j)), words)
+            yield sides.change(TIGHTEN, (*key, str(j)), words)
+
+
+def _op_stricter(old: Comparison, new: Comparison) -> bool | None:
+    """For a condition to meet, True when ``new`` is harder to meet at the same threshold
+    (``>=`` → ``>``), False when easier, None when it compares another way."""
+    if _STRICT_FORM.get(old) is new:
+        return True
+    if _STRICT_FORM.get(new) is old:
+        return False
+    return None
 
 
 def _criterion_changed(
     sides: _Sides, name: str, key: KeyPath, old: Criterion, new: Criterion
-) -> Iterator[PolicyChange]:
+) -> Iterator[_Found]:
     """Changes of one exit criterion: a looser one is easier to pass."""
     what = f"{name} {old.metric} {old.comparison.value}"
-    if old.threshold != new.threshold:
-        stricter = (new.threshold > old.threshold) == _HIGHER_IS_STRICTER[old.comparison]
-        yield _moved(
-            sides,
-            (*key, "threshold"),
-            what,
-            "threshold",
-            old.threshold,
-            new.threshold,
-            stricter=stricter,
-        )
-    yield from _common(sides, key, what, old, new, exit_criterion=True)
+    yield from _condition(sides, key, what, old, new, exit_criterion=True)
 
 
-def _moved(
-    sides: _Sides,
-    key: KeyPath,
-    what: str,
-    field: str,
-    old: float,
-    new: float,
-    *,
-    stricter: bool,
-    classes: Sequence[str] = (),
-) -> PolicyChange:
-    verb = "tightened" if stricter else "loosened"
-    words = f"{what} {field} {verb} {_g(old)} → {_g(new)}"
-    return sides.change(TIGHTEN if stricter else LOOSEN, key, words, classes)
-
-
-def _common(
+def _condition(
     sides: _Sides,
     key: KeyPath,
     what: str,
@@ -371,38 +420,60 @@ def _common(
     *,
     exit_criterion: bool,
     classes: Sequence[str] = (),
-) -> Iterator[PolicyChange]:
-    """Window, samples and confidence. For an exit criterion more evidence is stricter; for
-    a rollback trigger a longer window is stricter (docs/ci.md) and more samples looser
-    (harder to breach)."""
+) -> Iterator[_Found]:
+    """Op, threshold, window, samples and confidence of a condition. An exit criterion is
+    stricter when harder to pass; a rollback trigger (breached when its condition holds,
+    docs/evidence.md#verdicts) when easier to breach, so most directions turn round: more
+    ``min_samples`` or a ``confidence`` bound make a trigger harder to breach, looser. A
+    shorter window is looser for both (docs/ci.md): less evidence passes a criterion, and
+    a trigger's short window runs short of samples and does not fire."""
+
+    def kind(harder: bool) -> ChangeKind:
+        return TIGHTEN if harder == exit_criterion else LOOSEN
+
+    if old.comparison is not new.comparison:
+        harder = _op_stricter(old.comparison, new.comparison)
+        ops = f"{old.comparison.value} → {new.comparison.value}"
+        if harder is None:
+            # Compared another way: it may be met where it was not; review it.
+            shown = f"{what} op changed {ops}"
+            if old.threshold != new.threshold:
+                shown += f" (threshold {_g(old.threshold)} → {_g(new.threshold)})"
+            yield sides.change(LOOSEN, (*key, "op"), shown, classes)
+        else:
+            verb = "tightened" if kind(harder) is TIGHTEN else "loosened"
+            yield sides.change(kind(harder), (*key, "op"), f"{what} op {verb} {ops}", classes)
+    if old.threshold != new.threshold and (
+        old.comparison is new.comparison or _op_stricter(old.comparison, new.comparison) is not None
+    ):
+        higher = new.threshold > old.threshold
+        harder = higher == _HIGHER_IS_STRICTER[old.comparison]
+        found = kind(harder)
+        verb = "tightened" if found is TIGHTEN else "loosened"
+        words = f"{what} threshold {verb} {_g(old.threshold)} → {_g(new.threshold)}"
+        yield sides.change(found, (*key, "threshold"), words, classes)
     if old.window_days != new.window_days:
-        words = f"{what} window {{}} {old.window_days}d → {new.window_days}d"
-        stricter = new.window_days > old.window_days
-        verb = "lengthened" if stricter else "shortened"
-        yield sides.change(
-            TIGHTEN if stricter else LOOSEN, (*key, "window"), words.format(verb), classes
-        )
+        longer = new.window_days > old.window_days
+        verb = "lengthened" if longer else "shortened"
+        words = f"{what} window {verb} {old.window_days}d → {new.window_days}d"
+        yield sides.change(TIGHTEN if longer else LOOSEN, (*key, "window"), words, classes)
     if old.min_samples != new.min_samples:
         more = new.min_samples > old.min_samples
-        stricter = more if exit_criterion else not more
         verb = "raised" if more else "lowered"
         words = f"{what} min_samples {verb} {old.min_samples} → {new.min_samples}"
-        yield sides.change(TIGHTEN if stricter else LOOSEN, (*key, "min_samples"), words, classes)
+        yield sides.change(kind(more), (*key, "min_samples"), words, classes)
     if old.confidence != new.confidence:
         if new.confidence is None:
             words = f"{what} confidence {_g(old.confidence or 0)} removed"
-            stricter = False
+            harder = False
         elif old.confidence is None:
             words = f"{what} confidence {_g(new.confidence)} added"
-            stricter = True
+            harder = True
         else:
-            stricter = new.confidence > old.confidence
-            verb = "raised" if stricter else "lowered"
+            harder = new.confidence > old.confidence
+            verb = "raised" if harder else "lowered"
             words = f"{what} confidence {verb} {_g(old.confidence)} → {_g(new.confidence)}"
-        if not exit_criterion:
-            # A trigger judged on a bound is harder to breach: the opposite direction.
-            stricter = not stricter
-        yield sides.change(TIGHTEN if stricter else LOOSEN, (*key, "confidence"), words, classes)
+        yield sides.change(kind(harder), (*key, "confidence"), words, classes)
 
 
 def _trigger_name(trigger: RollbackTrigger) -> str:
@@ -411,8 +482,18 @@ def _trigger_name(trigger: RollbackTrigger) -> str:
     return f"incident {trigger.incident}"
 
 
-def _trigger_subject(trigger: RollbackTrigger) -> str:
-    return trigger.criterion.metric if trigger.criterion is not None else f"!{trigger.incident}"
+def _subject(trigger: RollbackTrigger) -> tuple[str, str]:
+    if trigger.criterion is not None:
+        return ("metric", trigger.criterion.metric)
+    return ("incident", trigger.incident or "")
+
+
+def _scoped(trigger: RollbackTrigger) -> tuple[tuple[str, str], frozenset[str]]:
+    return (_subject(trigger), frozenset(trigger.classes))
+
+
+def _trigger_kind(trigger: RollbackTrigger) -> str:
+    return "metric " + trigger.criterion.metric if trigger.criterion is not None else "incident"
 
 
 def _action_words(action: RollbackAction) -> str:
@@ -424,20 +505,16 @@ def _action_words(action: RollbackAction) -> str:
     return f"reset_to {_level_words(action.reset_to)}"
 
 
-def _rollback(sides: _Sides) -> Iterator[PolicyChange]:
+def _rollback(sides: _Sides) -> Iterator[_Found]:
     old, new = sides.base.rollback, sides.head.rollback
-    exact, gone, added = _pair(old, new, lambda t: (_trigger_subject(t), frozenset(t.classes)))
-    rest_old = [old[i] for i in gone]
-    rest_new = [new[j] for j in added]
-    loose, gone2, added2 = _pair(rest_old, rest_new, _trigger_subject)
-    pairs = sorted([*exact, *((gone[i], added[j]) for i, j in loose)], key=lambda pair: pair[1])
-    for i, j in pairs:
+    matched, gone, added = _pair(old, new, [_scoped, _subject, _trigger_kind])
+    for i, j in matched:
         yield from _trigger_changed(sides, j, old[i], new[j])
-    for i in sorted(gone[k] for k in gone2):
+    for i in gone:
         trigger = old[i]
         words = f"rollback {i} ({_trigger_name(trigger)}) removed"
         yield sides.change(LOOSEN, ("rollback", str(i)), words, trigger.classes, removed=True)
-    for j in sorted(added[k] for k in added2):
+    for j in added:
         trigger = new[j]
         words = f"rollback {j} ({_trigger_name(trigger)}) added"
         yield sides.change(TIGHTEN, ("rollback", str(j)), words, trigger.classes)
@@ -445,53 +522,82 @@ def _rollback(sides: _Sides) -> Iterator[PolicyChange]:
 
 def _trigger_changed(
     sides: _Sides, index: int, old: RollbackTrigger, new: RollbackTrigger
-) -> Iterator[PolicyChange]:
+) -> Iterator[_Found]:
     key: KeyPath = ("rollback", str(index))
     what = f"rollback {index} ({_trigger_name(old)})"
-    classes = tuple(sorted(set(old.classes) | set(new.classes)))
+    classes = (
+        ()
+        if not (old.classes and new.classes)
+        else tuple(sorted(set(old.classes) | set(new.classes)))
+    )
     if old.criterion is not None and new.criterion is not None:
-        a, b = old.criterion, new.criterion
-        if a.comparison is not b.comparison:
-            words = f"{what} op changed {a.comparison.value} → {b.comparison.value}"
-            yield sides.change(LOOSEN, (*key, "op"), words, classes)
-        elif a.threshold != b.threshold:
-            # Breached above (>, >=, not-rising): a higher threshold is harder to breach.
-            breached_above = a.comparison not in (Comparison.AT_MOST, Comparison.BELOW)
-            stricter = (b.threshold < a.threshold) == breached_above
-            yield _moved(
-                sides,
-                (*key, "threshold"),
-                what,
-                "threshold",
-                a.threshold,
-                b.threshold,
-                stricter=stricter,
-                classes=classes,
-            )
-        yield from _common(sides, key, what, a, b, exit_criterion=False, classes=classes)
-    if old.action != new.action:
-        targets = [(old.action.target(lv), new.action.target(lv)) for lv in Level]
-        if any(n > o for o, n in targets):
-            kind, verb = LOOSEN, "weakened"
-        elif any(n < o for o, n in targets):
-            kind, verb = TIGHTEN, "strengthened"
-        else:
-            kind, verb = NEUTRAL, "rewritten"
-        words = f"{what} action {verb} {_action_words(old.action)} → {_action_words(new.action)}"
-        yield sides.change(kind, (*key, "action"), words, classes)
-    if set(old.classes) != set(new.classes):
-        before, after = set(old.classes), set(new.classes)
-        shown_old = ", ".join(old.classes) or "every class"
-        shown_new = ", ".join(new.classes) or "every class"
-        if not after or (before and before < after):
+        yield from _condition(
+            sides, key, what, old.criterion, new.criterion, exit_criterion=False, classes=classes
+        )
+    if old.incident != new.incident:
+        if new.incident == "any":
             kind, verb = TIGHTEN, "widened"
-        else:
+        elif old.incident == "any":
             kind, verb = LOOSEN, "narrowed"
-        words = f"{what} classes {verb} {shown_old} → {shown_new}"
-        yield sides.change(kind, (*key, "classes"), words, classes)
+        else:
+            kind, verb = LOOSEN, "changed"
+        words = f"{what} incident {verb} {old.incident} → {new.incident}"
+        yield sides.change(kind, (*key, "incident"), words, classes)
+    if old.action != new.action:
+        yield _action_changed(sides, key, what, old.action, new.action, classes)
+    if set(old.classes) != set(new.classes):
+        yield _classes_changed(sides, key, what, old.classes, new.classes, classes)
 
 
-def _kill_switch(sides: _Sides) -> Iterator[PolicyChange]:
+def _action_changed(
+    sides: _Sides,
+    key: KeyPath,
+    what: str,
+    old: RollbackAction,
+    new: RollbackAction,
+    classes: Sequence[str],
+) -> _Found:
+    """Weaker when some level is demoted less far; ``reset_to`` also restarts the evidence
+    window, so at the same targets it is stronger than ``demote_to``."""
+    targets = [(old.target(level), new.target(level)) for level in Level]
+    if any(n > o for o, n in targets):
+        kind, verb = LOOSEN, "weakened"
+    elif any(n < o for o, n in targets):
+        kind, verb = TIGHTEN, "strengthened"
+    elif old.reset_to is not None and new.reset_to is None:
+        kind, verb = LOOSEN, "weakened"
+    elif new.reset_to is not None and old.reset_to is None:
+        kind, verb = TIGHTEN, "strengthened"
+    else:
+        kind, verb = NEUTRAL, "rewritten"
+    words = f"{what} action {verb} {_action_words(old)} → {_action_words(new)}"
+    return sides.change(kind, (*key, "action"), words, classes)
+
+
+def _classes_changed(
+    sides: _Sides,
+    key: KeyPath,
+    what: str,
+    old: Sequence[str],
+    new: Sequence[str],
+    classes: Sequence[str],
+) -> _Found:
+    """Empty ``classes`` is every class: widening covers more work (tighter); narrowing
+    or swapping leaves some class without the trigger (looser)."""
+    before, after = set(old), set(new)
+    shown_old = ", ".join(old) or "every class"
+    shown_new = ", ".join(new) or "every class"
+    if not after or (before and before < after):
+        kind, verb = TIGHTEN, "widened"
+    elif not before or after < before:
+        kind, verb = LOOSEN, "narrowed"
+    else:
+        kind, verb = LOOSEN, "changed"
+    words = f"{what} classes {verb} {shown_old} → {shown_new}"
+    return sides.change(kind, (*key, "classes"), words, classes)
+
+
+def _kill_switch(sides: _Sides) -> Iterator[_Found]:
     old, new = sides.base.kill_switch, sides.head.kill_switch
     if old.engaged and not new.engaged:
         yield sides.change(LOOSEN, ("kill_switch", "engaged"), "kill switch released")
@@ -501,7 +607,7 @@ def _kill_switch(sides: _Sides) -> Iterator[PolicyChange]:
         yield sides.change(NEUTRAL, ("kill_switch", "reason"), "kill switch reason changed")
 
 
-def _tools(sides: _Sides) -> Iterator[PolicyChange]:
+def _tools(sides: _Sides) -> Iterator[_Found]:
     old, new = dict(sides.base.tools), dict(sides.head.tools)
     for glob in sorted(old.keys() | new.keys()):
         a, b = old.get(glob, _UNMAPPED_TOOL), new.get(glob, _UNMAPPED_TOOL)
@@ -514,7 +620,7 @@ def _tools(sides: _Sides) -> Iterator[PolicyChange]:
         yield sides.change(kind, ("tools", glob), words, removed=glob not in new)
 
 
-def _git_hooks(sides: _Sides) -> Iterator[PolicyChange]:
+def _git_hooks(sides: _Sides) -> Iterator[_Found]:
     old, new = sides.base.git_hooks_scope, sides.head.git_hooks_scope
     if old is not new:
         kind = LOOSEN if old.value == "everyone" else TIGHTEN
@@ -524,18 +630,18 @@ def _git_hooks(sides: _Sides) -> Iterator[PolicyChange]:
 
 def _listed(
     sides: _Sides, key: KeyPath, what: str, old: Sequence[str], new: Sequence[str]
-) -> Iterator[PolicyChange]:
-    """Markers: one removed is one less thing recognised (looser), one added tighter."""
+) -> Iterator[_Found]:
+    """Markers: one removed is one thing less recognised (looser), one added tighter."""
     gone = [m for m in old if m not in new]
     added = [m for m in new if m not in old]
     if gone:
         words = f"{what} removed: {', '.join(gone)}"
-        yield sides.change(LOOSEN, key, words, removed=True)
+        yield sides.change(LOOSEN, key, words)
     if added:
         yield sides.change(TIGHTEN, key, f"{what} added: {', '.join(added)}")
 
 
-def _evidence(sides: _Sides) -> Iterator[PolicyChange]:
+def _evidence(sides: _Sides) -> Iterator[_Found]:
     yield from _listed(
         sides,
         ("evidence", "agent_markers"),
@@ -550,26 +656,24 @@ def _evidence(sides: _Sides) -> Iterator[PolicyChange]:
         yield sides.change(kind, ("evidence", "incident_cooldown"), words)
 
 
-def _production(sides: _Sides) -> Iterator[PolicyChange]:
+def _production(sides: _Sides) -> Iterator[_Found]:
     for name in _PRODUCTION_FIELDS:
         old: tuple[str, ...] = getattr(sides.base.production, name)
         new: tuple[str, ...] = getattr(sides.head.production, name)
         yield from _listed(sides, ("production", name), f"production {name}", old, new)
 
 
-def _audit(sides: _Sides) -> Iterator[PolicyChange]:
+def _audit(sides: _Sides) -> Iterator[_Found]:
     old, new = sides.base.audit, sides.head.audit
     if old.review_sample_rate != new.review_sample_rate:
         lowered = new.review_sample_rate < old.review_sample_rate
-        yield _moved(
-            sides,
-            ("audit", "review_sample_rate"),
-            "audit",
-            "review_sample_rate",
-            old.review_sample_rate,
-            new.review_sample_rate,
-            stricter=not lowered,
+        verb = "loosened" if lowered else "tightened"
+        words = (
+            f"audit review_sample_rate {verb} {_g(old.review_sample_rate)} → "
+            f"{_g(new.review_sample_rate)}"
         )
+        kind = LOOSEN if lowered else TIGHTEN
+        yield sides.change(kind, ("audit", "review_sample_rate"), words)
     if old.notes_ref != new.notes_ref:
         words = f"audit notes_ref changed {old.notes_ref} → {new.notes_ref}"
         yield sides.change(LOOSEN, ("audit", "notes_ref"), words)

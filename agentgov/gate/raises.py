@@ -4,19 +4,23 @@
 Two kinds of raise:
 
 - direct: a class in both policies whose level went up; its own evidence is judged;
-- moved: a path that belongs to a class at a higher level at head than it did at base (a
-  glob added to a class, a new class, a class removed, a stricter class's glob dropped);
-  the evidence judged is that of the class the path came from, since that is the work
-  that was measured.
+- moved: a path whose class at head has a higher level than its class at base had (a glob
+  added to a class, a new class, a class removed, a stricter class's glob dropped); the
+  evidence judged is that of the class the path had at base, since that is the work that
+  was measured. Paths that stay in a class whose level went up are the direct raise; paths
+  that move into such a class from another one are a moved raise as well, judged on their
+  own class's evidence, so a class with good evidence cannot carry other work up with it.
 
-The paths probed are the sample paths given (files of the repository) and a stand-in
-path for every path glob of both policies (``docs/**`` → ``docs/x``). Branch globs never
-raise: a branch (like ``AGENTGOV_TASK_CLASS``) can only make the class of the work
-stricter than its paths make it (agentgov/policy/task_class.py), so adding, dropping or
-moving one cannot lift any work to a higher level.
+The paths probed are the sample paths given (the files of the trees) and stand-ins for
+every path glob of both policies (the stand-ins below). Branch globs never raise: a
+branch (like ``AGENTGOV_TASK_CLASS``) can only make the class of the work stricter than
+its paths make it (agentgov/policy/task_class.py), so adding, dropping or moving one cannot
+lift any work to a higher level. A class reached only through branches can still be raised
+directly, by its own ``level``.
 
 For every level crossed (from the base level + 1 to the head level), the exit criteria of
-that level in either policy (equal criteria once) are judged on the evidence at base.
+that level in either policy (base's first, then head's; equal criteria once) are judged on
+the evidence at base, so a PR cannot lower the bar it is held to by editing head's ladder.
 """
 
 from __future__ import annotations
@@ -34,23 +38,45 @@ from agentgov.policy.source_text import Document
 from agentgov.policy.task_class import choose_task_class
 
 POLICY_PATH = ".agentgov/policy.yaml"
-SHOWN_PATHS = 3
+
+# Stand-in paths: plain repository paths for path globs, so a glob that matches no file
+# yet still counts when paths are compared at base and at head. Path globs follow
+# agentgov/policy/globs.py.
+
+WILDCARD = "x"
+"""What a wildcard, or a whole-segment ``**``, stands for."""
 
 
-def stand_in(glob: str) -> str:
-    """A plain repository path the path glob ``glob`` matches: ``**`` segments dropped (a
-    trailing one becomes a file ``x``), ``*`` and ``?`` become ``x``, a bracket class its
-    first character (``x`` when negated). ``docs/**`` → ``docs/x``, ``**/Dockerfile*`` →
-    ``Dockerfilex``, ``*.md`` → ``x.md``."""
+@dataclass(frozen=True)
+class Probe:
+    """A path compared at base and at head; ``shown`` is what a reader is told (the glob
+    it stands in for, or the sample path itself)."""
+
+    path: str
+    shown: str
+    from_glob: bool
+
+
+def stand_ins(glob: str) -> tuple[str, ...]:
+    """Plain paths ``glob`` matches, shortest first: every ``**`` as no segment (a trailing
+    one as a file ``x``), then every ``**`` as one segment ``x``, then, for a glob without
+    ``/``, the same name one directory down. ``*`` and ``?`` become ``x``, a bracket class
+    its first character (``x`` when negated). ``docs/**`` → ``docs/x``; ``**/Dockerfile*`` →
+    ``Dockerfilex``, ``x/Dockerfilex``; ``*.md`` → ``x.md``, ``x/x.md``."""
     segments = [s for s in glob.strip("/").split("/") if s not in ("", ".")]
-    out: list[str] = []
-    for index, segment in enumerate(segments):
-        if segment == "**":
-            if index == len(segments) - 1:
-                out.append("x")
-            continue
-        out.append(_plain_segment(segment))
-    return "/".join(out) or "x"
+    if not segments:
+        return (WILDCARD,)
+    last = len(segments) - 1
+    shortest = [
+        WILDCARD if s == "**" else _plain_segment(s)
+        for i, s in enumerate(segments)
+        if s != "**" or i == last
+    ]
+    spanning = [WILDCARD if s == "**" else _plain_segment(s) for s in segments]
+    found = ["/".join(shortest), "/".join(spanning)]
+    if "/" not in glob.rstrip("/"):
+        found.append(f"{WILDCARD}/{found[0]}")
+    return tuple(dict.fromkeys(found))
 
 
 def _plain_segment(segment: str) -> str:
@@ -59,16 +85,14 @@ def _plain_segment(segment: str) -> str:
     while index < len(segment):
         char = segment[index]
         if char in "*?":
-            # ``**`` inside a segment is one wildcard.
-            if not (out and out[-1] == "x" and segment[index - 1] == "*" and char == "*"):
-                out.append("x")
+            out.append(WILDCARD)
         elif char == "[":
             end = segment.find("]", index + 2)
             if end == -1:
                 out.append(char)
             else:
                 inner = segment[index + 1 : end]
-                out.append("x" if inner.startswith(("!", "^")) else inner[0])
+                out.append(WILDCARD if inner.startswith(("!", "^")) else inner[0])
                 index = end
         elif char == "\\" and index + 1 < len(segment):
             index += 1
@@ -79,12 +103,64 @@ def _plain_segment(segment: str) -> str:
     return "".join(out)
 
 
+def probes(base: Policy, head: Policy, sample_paths: Sequence[str]) -> tuple[Probe, ...]:
+    """The stand-ins of every path glob of both policies (base's classes, then head's, in
+    each policy's order; each glob once), then the sample paths (each once)."""
+    found: list[Probe] = []
+    seen_globs: set[str] = set()
+    for policy in (base, head):
+        for task_class in policy.task_classes:
+            for glob in task_class.paths:
+                if glob in seen_globs:
+                    continue
+                seen_globs.add(glob)
+                found.extend(Probe(path, glob, True) for path in stand_ins(glob))
+    found.extend(Probe(path, path, False) for path in dict.fromkeys(sample_paths))
+    return tuple(found)
+
+
+SHOWN_PATHS = 3
+"""How many globs and paths a moved raise's ``because`` names before "(+N more)"."""
+
+
+@dataclass(frozen=True)
+class PathMove:
+    """A probed path whose level differs between base and head."""
+
+    probe: Probe
+    was: TaskClass
+    """Its class at base."""
+    now: TaskClass
+    """Its class at head."""
+
+    @property
+    def rose(self) -> bool:
+        return self.now.level > self.was.level
+
+
+def path_moves(base: Policy, head: Policy, sample_paths: Sequence[str]) -> tuple[PathMove, ...]:
+    """Every probe (the stand-ins below ``probes``) acting at a different level at
+    head than at base, in probe order."""
+    found: list[PathMove] = []
+    for probe in probes(base, head, sample_paths):
+        was = choose_task_class(base, paths=[probe.path]).task_class
+        now = choose_task_class(head, paths=[probe.path]).task_class
+        if was.level is not now.level:
+            found.append(PathMove(probe, was, now))
+    return tuple(found)
+
+
 @dataclass
-class _Moved:
+class _Group:
     head_class: TaskClass
     base_class: TaskClass
     globs: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+
+    def add(self, probe: Probe) -> None:
+        listed = self.globs if probe.from_glob else self.paths
+        if probe.shown not in listed:
+            listed.append(probe.shown)
 
     def because(self) -> str:
         every = [*self.globs, *self.paths]
@@ -107,17 +183,13 @@ def find_raises(
     path: str = POLICY_PATH,
 ) -> tuple[Raise, ...]:
     """Every raise from ``base`` to ``head``: direct ones in head's class order, then moved
-    ones by (head class in head's order, base class name)."""
+    ones by head class (in head's order), then base class (by name)."""
     before = {tc.name: tc for tc in base.task_classes}
     found: list[Raise] = []
     for task_class in head.task_classes:
         old = before.get(task_class.name)
         if old is None or task_class.level <= old.level:
             continue
-        judgements = _judgements(
-            base, head, old.level, task_class.level, series, task_class.name, at, incidents
-        )
-        where = _where(head_doc, ("task_classes", task_class.name, "level"), path)
         found.append(
             Raise(
                 task_class.name,
@@ -125,35 +197,19 @@ def find_raises(
                 old.level,
                 task_class.level,
                 "level raised",
-                judgements,
-                where,
+                _judgements(base, head, old, task_class, series, at, incidents),
+                _where(head_doc, ("task_classes", task_class.name, "level"), path),
             )
         )
-    direct = {r.task_class for r in found}
-    moved: dict[tuple[str, str], _Moved] = {}
-    for probe, shown, is_glob in _probes(base, head, sample_paths):
-        was = choose_task_class(base, paths=[probe]).task_class
-        now = choose_task_class(head, paths=[probe]).task_class
-        if now.level <= was.level or now.name in direct:
-            continue
-        group = moved.setdefault((now.name, was.name), _Moved(now, was))
-        listed = group.globs if is_glob else group.paths
-        if shown not in listed:
-            listed.append(shown)
+    groups: dict[tuple[str, str], _Group] = {}
+    for move in path_moves(base, head, sample_paths):
+        # A path that stays in its class rose with the class: the direct raise above.
+        if move.rose and move.now.name != move.was.name:
+            key = (move.now.name, move.was.name)
+            groups.setdefault(key, _Group(move.now, move.was)).add(move.probe)
     order = {tc.name: index for index, tc in enumerate(head.task_classes)}
-    for key in sorted(moved, key=lambda k: (order.get(k[0], len(order)), k[1])):
-        group = moved[key]
-        judgements = _judgements(
-            base,
-            head,
-            group.base_class.level,
-            group.head_class.level,
-            series,
-            group.base_class.name,
-            at,
-            incidents,
-        )
-        where = _where(head_doc, ("task_classes", group.head_class.name, "paths"), path)
+    for key in sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[1])):
+        group = groups[key]
         found.append(
             Raise(
                 group.head_class.name,
@@ -161,50 +217,32 @@ def find_raises(
                 group.base_class.level,
                 group.head_class.level,
                 group.because(),
-                judgements,
-                where,
+                _judgements(base, head, group.base_class, group.head_class, series, at, incidents),
+                _where(head_doc, ("task_classes", group.head_class.name, "paths"), path),
             )
         )
     return tuple(found)
 
 
-def _probes(base: Policy, head: Policy, sample_paths: Sequence[str]) -> list[tuple[str, str, bool]]:
-    """(path probed, what to show, whether it stands in for a glob): the policies' globs
-    (base's then head's, each once), then the sample paths."""
-    probes: list[tuple[str, str, bool]] = []
-    seen: set[str] = set()
-    for policy in (base, head):
-        for task_class in policy.task_classes:
-            for glob in task_class.paths:
-                if glob not in seen:
-                    seen.add(glob)
-                    probes.append((stand_in(glob), glob, True))
-    for sample in sample_paths:
-        probes.append((sample, sample, False))
-    return probes
-
-
 def _judgements(
     base: Policy,
     head: Policy,
-    from_level: Level,
-    to_level: Level,
+    was: TaskClass,
+    now: TaskClass,
     series: Series,
-    evidence_class: str,
     at: float,
     incidents: Sequence[Incident],
 ) -> tuple[tuple[Level, tuple[Judgement, ...]], ...]:
+    """The exit criteria of every level from ``was``'s + 1 to ``now``'s, judged on the
+    evidence of ``was`` (the class whose work was measured)."""
     crossed: list[tuple[Level, tuple[Judgement, ...]]] = []
-    for number in range(from_level.value + 1, to_level.value + 1):
+    for number in range(was.level.value + 1, now.level.value + 1):
         level = Level(number)
         criteria: list[Criterion] = []
         for criterion in (*base.criteria(level), *head.criteria(level)):
             if criterion not in criteria:
                 criteria.append(criterion)
-        judgements = tuple(
-            judged(criterion, series, evidence_class, at, incidents) for criterion in criteria
-        )
-        crossed.append((level, judgements))
+        crossed.append((level, tuple(judged(c, series, was.name, at, incidents) for c in criteria)))
     return tuple(crossed)
 
 
