@@ -131,8 +131,8 @@ def evidence_lines(demotion: Demotion) -> list[str]:
 
 def rollback_message(demotions: Sequence[Demotion]) -> str:
     """The commit message: each class's change in the subject; in the body every trigger
-    that fired for it with its evidence (the binding one marked); a trailer
-    ``Agentgov-Rollback: <class> <from>-><to>: <trigger>`` per trigger not yet applied."""
+    that fired for it with its evidence (the binding one marked); per class, a trailer
+    ``Agentgov-Rollback: <class> <from>-><to>`` with the level change the commit writes."""
     due = due_levels(demotions)
     if not due:
         raise UsageError("no demotion is due: nothing to commit")
@@ -150,12 +150,8 @@ def rollback_message(demotions: Sequence[Demotion]) -> str:
                 f"  - {trigger_words(demotion)}: target {level_words(demotion.to_level)}{binds}"
             )
             body.extend(evidence_lines(demotion))
-            if not demotion.applied:
-                trailers.append(
-                    f"{TRAILER}: {name} {demotion.from_level.value}->{demotion.to_level.value}"
-                    f": {trigger_words(demotion)}"
-                )
         body.append("")
+        trailers.append(f"{TRAILER}: {name} {chosen.from_level.value}->{chosen.to_level.value}")
     return "\n".join([f"agentgov rollback: {subject}", "", *body, *trailers]) + "\n"
 
 

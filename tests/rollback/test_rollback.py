@@ -113,9 +113,7 @@ def test_apply_commits_only_the_level_on_a_new_branch(tmp_path: Path) -> None:
     trailers = scenario.git(
         "log", "-1", "--format=%(trailers:key=Agentgov-Rollback,valueonly)", branch
     )
-    assert (
-        trailers.strip() == "default 3->2: deny_rate > 0.5 over 14d (min 3 samples) → demote by 1"
-    )
+    assert trailers.strip() == "default 3->2"
     # a second apply makes a second branch, never overwriting the first
     code, again, _ = rollback(scenario, "--apply")
     assert code == 0
@@ -180,7 +178,7 @@ def test_the_lowest_target_binds_when_several_triggers_fire(tmp_path: Path) -> N
     trailers = scenario.git(
         "log", "-1", "--format=%(trailers:key=Agentgov-Rollback,valueonly)", branch
     ).split("\n")
-    assert [t.split(":")[0] for t in trailers if t] == ["default 3->2", "default 3->1"]
+    assert [t for t in trailers if t] == ["default 3->1"]  # the change the commit makes
     # once the binding one is merged, neither is due, nor does the first demote again
     scenario.git("merge", "-q", "--ff-only", branch)
     code, after, _ = rollback(scenario)
