@@ -270,3 +270,47 @@ def test_head_without_a_committed_policy_is_refused(tmp_path: Path) -> None:
     done = agentgov(path, "rollback")
     assert done.returncode == 2
     assert f"has no committed {POLICY_PATH}: rollback demotes the committed policy" in (done.stderr)
+
+
+INCIDENT_POLICY = POLICY.replace(
+    "rollback:\n",
+    "rollback:\n  - {incident: production, action: {reset_to: propose}, classes: [default]}\n",
+)
+
+
+def test_an_open_incident_is_due_and_its_commit_names_it(tmp_path: Path) -> None:
+    scenario = new_scenario(tmp_path, INCIDENT_POLICY)
+    scenario.asks(approved=2, denied=0)
+    recorded = agentgov(
+        scenario.path,
+        "incident",
+        "record",
+        "--task-class",
+        "default",
+        "--severity",
+        "production",
+        "--note",
+        "deleted the staging database",
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    code, report, stderr = rollback(scenario)
+    assert code == 1, stderr
+    [demotion] = report["demotions"]
+    assert (demotion["task_class"], demotion["from"], demotion["to"]) == ("default", 3, 2)
+    assert (demotion["incident"], demotion["criterion"], demotion["applied"]) == (
+        "production",
+        None,
+        False,
+    )
+    [incident] = demotion["incidents"]
+    code, applied, stderr = rollback(scenario, "--apply")
+    assert code == 0, stderr
+    message = scenario.git("log", "-1", "--format=%B", applied["branch"])
+    assert "  - incident production → reset to 2 propose: target 2 propose\n" in message
+    assert f"    incident {incident['id']}: severity production, opened " in message
+    assert "note: deleted the staging database\n" in message
+    # merged, the open incident is applied: not demanded again while it stays open
+    scenario.git("merge", "-q", "--ff-only", applied["branch"])
+    code, after, _ = rollback(scenario)
+    assert code == 0
+    assert [(d["from"], d["to"], d["applied"]) for d in after["demotions"]] == [(2, 2, True)]
