@@ -100,11 +100,14 @@ def _check(
     demotions: tuple[Demotion, ...] = ()
     head_policy = head_committed.policy
     if head_policy is not None and head_committed.document is not None:
-        changes = policy_changes(trusted, head_policy, trusted_doc, head_committed.document)
+        paths = _tree_paths(root, base, head)
+        changes = policy_changes(
+            trusted, head_policy, trusted_doc, head_committed.document, sample_paths=paths
+        )
         raises = find_raises(
             trusted,
             head_policy,
-            _tree_paths(root, base, head),
+            paths,
             at_base.series,
             at_base.at_time,
             at_base.incidents,
