@@ -17,10 +17,12 @@ import typer
 
 from agentgov import __version__
 from agentgov.cli_audit import audit_app, log_command
+from agentgov.cli_check import check_command, diff_command
 from agentgov.cli_evidence import metrics_command, status_command
 from agentgov.cli_format import OutputFormat
 from agentgov.cli_kill import incident_app, kill_command
 from agentgov.cli_records import ci_app
+from agentgov.cli_rollback import rollback_command
 from agentgov.errors import AgentgovError, ExitCode, PolicyError, UsageError
 from agentgov.policy.model import Level, Verdict
 
@@ -46,6 +48,9 @@ app.add_typer(audit_app, name="audit")
 app.command("log")(log_command)
 app.command("metrics")(metrics_command)
 app.command("status")(status_command)
+app.command("check")(check_command)
+app.command("diff")(diff_command)
+app.command("rollback")(rollback_command)
 app.add_typer(ci_app, name="ci")
 app.command("kill")(kill_command)
 app.add_typer(incident_app, name="incident")
@@ -77,12 +82,42 @@ def init(
     template: Annotated[
         str, typer.Option(help="Starter policy: default, strict or progressive-team.")
     ] = "default",
-    force: Annotated[bool, typer.Option(help="Overwrite an existing policy.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Overwrite an existing policy (with --ci: the CI files).")
+    ] = False,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            "--ci",
+            metavar="github|gitlab",
+            help="Write the CI gate (workflow and pins) instead of the policy.",
+        ),
+    ] = None,
+    agentgov_pin: Annotated[
+        str | None,
+        typer.Option(
+            "--agentgov-pin",
+            metavar="SPEC",
+            help="With --ci: the agentgov CI installs, pinned: 'agentgov==X.Y.Z "
+            "--hash=sha256:<hex>' or 'agentgov @ git+https://...@<commit>' (default: "
+            "how this agentgov was installed).",
+        ),
+    ] = None,
 ) -> None:
-    """Write .agentgov/policy.yaml from a template (refuses to overwrite without --force)."""
+    """Write .agentgov/policy.yaml from a template, or with --ci the CI gate (refuses to
+    overwrite without --force)."""
     from agentgov.resources import resource
     from agentgov.scaffold import init_policy
 
+    if ci is not None:
+        from agentgov.scaffold_ci import ci_platform, init_ci, init_ci_text, resolve_pin
+
+        platform = ci_platform(ci)
+        pin, source = resolve_pin(agentgov_pin)
+        typer.echo(init_ci_text(init_ci(Path.cwd(), platform, pin, force=force), source))
+        return
+    if agentgov_pin is not None:
+        raise UsageError("--agentgov-pin goes with --ci github|gitlab")
     done = init_policy(Path.cwd(), template, force=force)
     for path in done.written:
         typer.echo(f"wrote {path.relative_to(done.root)}")

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -224,6 +225,119 @@ def evidence_section(repo: Path) -> None:
     status_of(repo, "default")
 
 
+def infra_evidence(repo: Path) -> None:
+    """Evidence for infra (level 2): 52 edits of infra files asked and approved, and agent
+    commits to infra over the last four weeks, none reverted."""
+
+    def send(event: str, **fields: object) -> None:
+        send_hook(repo, {**hook_event(repo, event, fields), "session_id": "demo-infra"})
+
+    send("UserPromptSubmit", prompt="Tidy the terraform")
+    for n in range(52):
+        call = {
+            "tool_name": "Edit",
+            "tool_input": {
+                "file_path": str(repo / "infra" / f"module_{n}.tf"),
+                "old_string": "a",
+                "new_string": "b",
+            },
+            "tool_use_id": f"toolu_infra_{n:03d}",
+        }
+        send("PreToolUse", **call)
+        send("PostToolUse", **call, tool_response={"filePath": "x"})
+    send("Stop", stop_hook_active=False, last_assistant_message="Done.")
+    trailer = "Co-Authored-By: Claude <noreply@anthropic.com>"
+    now = int(time.time())
+    for n in range(44):  # 22 in each 14-day window: defect escapes are not rising
+        days_ago = 27 - n * 0.6
+        when = f"{now - int(days_ago * 86400)} +0000"
+        (repo / "infra").mkdir(exist_ok=True)
+        (repo / "infra" / f"module_{n % 8}.tf").write_text(f"# revision {n}\n")
+        git(repo, "add", "infra")
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(
+            ["git", "commit", "-q", "-m", f"Tidy infra {n}\n\n{trailer}"],
+            cwd=repo,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Measure here")
+
+
+def policy_pr(repo: Path, branch: str, old: str, new: str, message: str) -> None:
+    """A person's pull request that changes one line of the policy."""
+    git(repo, "checkout", "-q", "-b", branch, "main")
+    policy = repo / ".agentgov" / "policy.yaml"
+    text = policy.read_text()
+    policy.write_text(text.replace(old, new, 1))
+    git(repo, "commit", "-q", "-am", message)
+    git(repo, "checkout", "-q", "main")
+
+
+def ci_section(workdir: Path, repo: Path) -> None:
+    """Two policy PRs judged by check, the job summary, and a rollback after reverts."""
+    banner("9. The CI gate: policy pull requests judged by agentgov check")
+    infra_evidence(repo)
+    policy_pr(
+        repo,
+        "raise-default",
+        "  default:\n    level: execute-gated",
+        "  default:\n    level: execute-sandboxed",
+        "Let the default class run sandboxed",
+    )
+    policy_pr(
+        repo,
+        "raise-infra",
+        "  infra:\n    level: propose",
+        "  infra:\n    level: execute-gated",
+        "Let infra changes run gated",
+    )
+    run(repo, "check", "--base", "main", "--head", "raise-default")
+    summary = workdir / "step-summary.md"
+    summary.write_text("")
+    print("$ GITHUB_STEP_SUMMARY=step-summary.md agentgov check --format github ...")
+    done = subprocess.run(
+        [AGENTGOV, "check", "--base", "main", "--head", "raise-infra", "--format", "github"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    sys.stdout.write(done.stdout + done.stderr)
+    print(f"(exit {done.returncode})\n--- the job summary GitHub shows (step-summary.md) ---")
+    print(summary.read_text())
+    run(repo, "diff", "main", "raise-default")
+
+    banner("10. Rollback: a run of reverts breaches a trigger; the demotion is a branch")
+    for n in (2, 5, 7):  # three more of the 12 agent commits of section 8: 4 of 12 reverted
+        sha = subprocess.run(
+            ["git", "log", "--format=%H", f"--grep=^Update client {n}$", "main"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[0]
+        git(repo, "revert", "--no-edit", sha)
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Measure after the reverts")
+    run(repo, "rollback")
+    out = run(repo, "rollback", "--apply", "--format", "json", show=False)
+    made = json.loads(out)
+    print("$ agentgov rollback --apply")
+    print(f"  branch {made['branch']} at {str(made['commit'])[:12]}")
+    print("$ git diff main " + made["branch"])
+    diff = subprocess.run(
+        ["git", "diff", "main", made["branch"]],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print(diff.stdout)
+    run(repo, "check", "--base", "main", "--head", made["branch"])
+
+
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="agentgov-demo-"))
     repo = workdir / "project"
@@ -275,6 +389,7 @@ def main() -> int:
 
         git_hooks_section(workdir, repo)
         evidence_section(repo)
+        ci_section(workdir, repo)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
