@@ -33,6 +33,7 @@ No pygit2 here: the pre-push hook runs this check, and git plumbing is all it ne
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -46,6 +47,7 @@ from agentgov.audit.git_process import (
     run,
     stream_objects,
 )
+from agentgov.errors import GitError
 
 TIP_TRAILER = "Agentgov-Tip"
 _TIP_LINE = re.compile(rf"^{TIP_TRAILER}: (\d+) ([0-9a-f]{{64}}) (.+)$")
@@ -188,12 +190,24 @@ class PendingHistory:
     ) -> None:
         self._root, self._tip, self._pairs = root, tip, pairs
         self._diff, self._headers = diff, headers
+        self._running = [diff, headers]
 
     def finish(self) -> NotesHistory:
-        commits = _parse_commits(self._headers.result())
-        changes = _parse_tree_changes(self._diff.result(), self._pairs)
+        commits = _parse_commits(self._result(self._headers))
+        changes = _parse_tree_changes(self._result(self._diff), self._pairs)
         lost = tuple(_lost_in_changes(self._root, changes))
         return NotesHistory(self._tip, tuple(commits), lost)
+
+    def close(self) -> None:
+        """Wait for whatever git is still running for the walk and drop its output: for a
+        caller that fails before ``finish`` (no git left behind, no file left open)."""
+        while self._running:
+            with contextlib.suppress(GitError):
+                self._result(self._running[0])
+
+    def _result(self, git: BackgroundGit) -> bytes:
+        self._running.remove(git)
+        return git.result()
 
 
 _DIFF_TREE = ("diff-tree", "--stdin", "-r", "-z", "--always", "--raw", "--no-renames")

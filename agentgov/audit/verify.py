@@ -38,9 +38,10 @@ Read-only: safe in CI. Lines the reader cannot parse are problems as well.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from agentgov.audit.git_process import resolve_commit
 from agentgov.audit.journal import Journal, session_file_name
@@ -48,6 +49,7 @@ from agentgov.audit.notes_history import (
     Anchor,
     LostLine,
     NotesCommit,
+    NotesHistory,
     Signature,
     signatures,
     start_history,
@@ -55,6 +57,7 @@ from agentgov.audit.notes_history import (
 from agentgov.audit.records import (
     DEFAULT_REF,
     SHORT,
+    Place,
     Problem,
     Record,
     cyclic_gc_paused,
@@ -112,30 +115,88 @@ def verify_trail(
             return VerifyReport(0, 0, (), found=False)
         # git walks the notes history in the background while the trail is read here.
         walk = start_history(repo, tip) if tip is not None and history else None
-        trail = read_trail(repo, ref, pending=pending, checked_cache=False)
-        notes = walk.finish() if walk is not None else None
+        try:
+            trail = read_trail(repo, ref, pending=pending, checked_cache=False)
+            notes = walk.finish() if walk is not None else None
+        finally:
+            if walk is not None:
+                walk.close()  # a no-op once finished
         tips = _journal_tips(repo) if pending else {}
-        problems: list[Problem] = []
-        commits: tuple[NotesCommit, ...] = ()
-        anchors: tuple[Anchor, ...] = ()
-        if notes is not None:
-            commits, anchors = notes.commits, notes.anchors
-            problems.extend(lost_line_problem(lost) for lost in notes.lost)
-            problems.extend(signature_problems(commits, signatures(repo, commits), signed))
-        problems.extend(trail.problems)
-        sessions = group_sessions(trail.records)
-        for session in sorted(sessions):
-            journal_tip = tips.get(session_file_name(session))  # kept under the file name
-            problems.extend(check_session(session, sessions[session], journal_tip))
-        problems.extend(check_anchors(anchors, sessions))
-        return VerifyReport(
-            len(trail.records),
-            len(sessions),
-            tuple(problems),
-            found=tip is not None,
-            notes_commits=len(commits),
-            signed=sum(1 for commit in commits if commit.signed),
+        sessions = group_sessions(chained(record) for record in trail.records)
+        return judged(
+            repo, notes, trail.problems, sessions, tips, signed=signed, found=tip is not None
         )
+
+
+class Chained(NamedTuple):
+    """What the chain checks read of one distinct record line: its place in its session,
+    the ``prev`` it names, the sha256 of the line (what the next record names), and where
+    it is stored (``commit`` and ``line``, the other places in ``copies``; ``journal`` for a
+    pending line). A named tuple: 100,000 of them are made per verify."""
+
+    session: str
+    seq: int
+    prev: str
+    digest: str
+    commit: str | None
+    line: int
+    copies: tuple[Place, ...] = ()
+    journal: str | None = None
+
+    @property
+    def where(self) -> str:
+        return place_text(self.commit or self.journal or "?", self.line)
+
+
+def chained(record: Record) -> Chained:
+    return Chained(
+        record.session,
+        record.seq,
+        str(record.record["prev"]),
+        record.digest,
+        record.commit,
+        record.line,
+        record.copies,
+        record.journal,
+    )
+
+
+Sessions = dict[str, dict[int, list[Chained]]]
+"""session -> seq -> the distinct records claiming that place, in trail order."""
+
+
+def judged(
+    repo: Path,
+    notes: NotesHistory | None,
+    unreadable: Iterable[Problem],
+    sessions: Sessions,
+    tips: Mapping[str, JournalTip],
+    *,
+    signed: bool,
+    found: bool,
+) -> VerifyReport:
+    """The report on a trail read: the notes history's lost lines and signatures (when it
+    was walked), the ``unreadable`` lines, every session's chain, the anchors."""
+    problems: list[Problem] = []
+    commits: tuple[NotesCommit, ...] = ()
+    anchors: tuple[Anchor, ...] = ()
+    if notes is not None:
+        commits, anchors = notes.commits, notes.anchors
+        problems.extend(lost_line_problem(lost) for lost in notes.lost)
+        problems.extend(signature_problems(commits, signatures(repo, commits), signed))
+    problems.extend(unreadable)
+    for session in sorted(sessions):
+        journal_tip = tips.get(session_file_name(session))  # kept under the file name
+        problems.extend(check_session(session, sessions[session], journal_tip))
+    problems.extend(check_anchors(anchors, sessions))
+    return VerifyReport(
+        sum(len(versions) for by_seq in sessions.values() for versions in by_seq.values()),
+        len(sessions),
+        tuple(problems),
+        found=found,
+        notes_commits=len(commits),
+        signed=sum(1 for commit in commits if commit.signed),
+    )
 
 
 def lost_line_problem(lost: LostLine) -> Problem:
@@ -220,9 +281,7 @@ def signature_problems(
     return problems
 
 
-def check_anchors(
-    anchors: Sequence[Anchor], sessions: dict[str, dict[int, list[Record]]]
-) -> list[Problem]:
+def check_anchors(anchors: Sequence[Anchor], sessions: Sessions) -> list[Problem]:
     """Every anchored session tip is still in the trail, as the line it was."""
     problems: list[Problem] = []
     beyond: dict[str, Anchor] = {}
@@ -271,27 +330,34 @@ def check_anchors(
     return problems
 
 
-def group_sessions(records: Iterable[Record]) -> dict[str, dict[int, list[Record]]]:
+def group_sessions(records: Iterable[Chained]) -> Sessions:
     """session -> seq -> the distinct records claiming that place."""
-    sessions: dict[str, dict[int, list[Record]]] = {}
+    sessions: Sessions = {}
     for record in records:
         sessions.setdefault(record.session, {}).setdefault(record.seq, []).append(record)
     return sessions
 
 
 def check_session(
-    session: str, by_seq: dict[int, list[Record]], tip: JournalTip | None = None
+    session: str, by_seq: dict[int, list[Chained]], tip: JournalTip | None = None
 ) -> list[Problem]:
     """Every problem in one session's chain; ``tip`` is what this clone's journal flushed."""
     problems: list[Problem] = []
-    every = [record for versions in by_seq.values() for record in versions]
-    digest = {record.text: record.digest for record in every}  # each line hashed once
-    by_digest = {digest[record.text]: record for record in every}
-    successors: dict[str, list[Record]] = {}
-    for record in every:
-        successors.setdefault(str(record.record["prev"]), []).append(record)
+    # Who names whom, by digest: only a record whose prev names none of its predecessors
+    # needs these, so they are built for the session at its first such record (building
+    # them for every session was a third of the chain check at 100,000 records).
+    by_digest: dict[str, Chained] = {}
+    successors: dict[str, list[Chained]] = {}
 
-    def report(record: Record, message: str, kind: str) -> None:
+    def index() -> None:
+        if by_digest:
+            return
+        every = [record for versions in by_seq.values() for record in versions]
+        by_digest.update((record.digest, record) for record in every)
+        for record in every:
+            successors.setdefault(record.prev, []).append(record)
+
+    def report(record: Chained, message: str, kind: str) -> None:
         problems.append(
             Problem(
                 record.where,
@@ -327,16 +393,17 @@ def check_session(
                 "missing",
             )
         for record in versions:
-            same_note = [line for commit, line in record.copies if commit == record.commit]
-            if same_note:
-                lines = ", ".join(str(line) for line in [record.line, *same_note])
-                report(
-                    record,
-                    f"duplicated: the same record is on lines {lines} of this note",
-                    "duplicated",
-                )
+            if record.copies:  # most records have none
+                same_note = [line for commit, line in record.copies if commit == record.commit]
+                if same_note:
+                    lines = ", ".join(str(line) for line in [record.line, *same_note])
+                    report(
+                        record,
+                        f"duplicated: the same record is on lines {lines} of this note",
+                        "duplicated",
+                    )
             if seq == 0:
-                if record.record["prev"] != "":
+                if record.prev != "":
                     report(
                         record, "seq 0 names a previous record: it is not a chain's start", "edited"
                     )
@@ -344,9 +411,10 @@ def check_session(
             if seq - 1 not in by_seq:
                 continue  # reported as missing above
             before = by_seq[seq - 1]
-            prev = record.record["prev"]
-            if any(digest[candidate.text] == prev for candidate in before):
-                continue
+            prev = record.prev
+            if before[0].digest == prev or any(c.digest == prev for c in before[1:]):
+                continue  # the first test alone is the usual case: no generator per record
+            index()
             moved = by_digest.get(prev)
             if moved is not None:
                 report(
@@ -358,7 +426,7 @@ def check_session(
             followers = [
                 other
                 for candidate in before
-                for other in successors.get(digest[candidate.text], [])
+                for other in successors.get(candidate.digest, [])
                 if other is not record
             ]
             if followers:  # seq - 1 is intact: another record chains to it
@@ -382,7 +450,7 @@ def check_session(
 
 
 def _check_tip(
-    session: str, by_seq: dict[int, list[Record]], last: int, tip: JournalTip
+    session: str, by_seq: dict[int, list[Chained]], last: int, tip: JournalTip
 ) -> list[Problem]:
     seq, digest = tip.seq, tip.digest
     if seq > last:
@@ -438,7 +506,7 @@ def _span(first: int, last: int) -> str:
     return f"record {first} is" if first == last else f"records {first}..{last} are"
 
 
-def _places(records: Sequence[Record]) -> str:
+def _places(records: Sequence[Chained]) -> str:
     return ", ".join(record.where for record in records)
 
 
