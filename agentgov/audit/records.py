@@ -226,29 +226,19 @@ class _Reader:
                     self.pending.add(raw)
 
     def _parse(self, raw: bytes, trusted: bool) -> tuple[str, dict[str, Any] | None, str | None]:
-        try:
-            text = raw.decode("utf-8")
-            record = json.loads(text)
-        except ValueError:
-            return "", *_parse(raw, self._check)
-        if (
-            type(record) is dict
-            and record.get("v") == RECORD_VERSION
-            and type(record["v"]) is int
-            and (trusted or self._check(record))
-        ):
-            return text, record, None
-        parsed, error = _parse(raw, self._check)
-        if error is not None:
+        text, record, error, _exact = parse_line(raw, self._check, trusted)
+        if error is not None and text:  # JSON that fails the schema: its blob is not cached
             self.failed.add(raw)
-        return text, parsed, error
+        return text, record, error
 
     def results(self) -> list[Record | Problem]:
         layout, more, pending = self.layout, self.more, self.pending
         read: list[Record | Problem] = []
         for raw, (location, line, text, record, error) in self.first.items():
             if record is None:
-                read.append(_problem(layout, location, line, raw, error or "", more.get(raw)))
+                read.append(
+                    unreadable_problem(layout, location, line, raw, error or "", more.get(raw))
+                )
                 continue
             is_pending = raw in pending
             read.append(
@@ -301,7 +291,53 @@ class _CheckedBlobs:
             pass
 
 
-def _problem(
+LineRead = tuple[str, "dict[str, Any] | None", "str | None", bool]
+"""(the line's text, its record or None, why not, whether the compiled check passed it)."""
+
+
+def parse_line(raw: bytes, check: Callable[[Any], bool], trusted: bool = False) -> LineRead:
+    """One stored line as the reader reads it: its text, the record or None, why not, and
+    whether ``check`` (``record_check.compiled_check``) passed it, so that every field is
+    of the exact type the schema gives it (False when jsonschema alone accepted it, or
+    ``trusted`` skipped the check).
+
+    The text is the line decoded, the bytes the hash chain is over; it is empty for a line
+    that is not UTF-8 JSON as it stands but that ``json.loads`` still reads from bytes (a
+    byte-order mark, an encoded surrogate). ``trusted`` skips the schema check (a blob
+    that passed it before, see ``_CheckedBlobs``). The common case is inline; anything
+    unusual goes through ``_parse`` for its message.
+    """
+    try:
+        text = raw.decode("utf-8")
+        record = _loads(text)
+    except ValueError:
+        return "", *_parse(raw, check)
+    if type(record) is dict and record.get("v") == RECORD_VERSION and type(record["v"]) is int:
+        if trusted:
+            return text, record, None, False
+        if check(record):
+            return text, record, None, True
+    return text, *_parse(raw, check)
+
+
+_scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _loads(text: str) -> Any:
+    """``json.loads(text)``, with json's C scanner called directly for a line that is one
+    object and nothing else: it skips three layers of Python per line (measured: 0.47 s
+    -> 0.38 s for 100,000 records). Anything else, and any error, is json.loads's own."""
+    if text[:1] == "{":
+        try:
+            record, end = _scan(text, 0)
+        except (StopIteration, ValueError):
+            return json.loads(text)  # raises json's own error for the message
+        if end == len(text) or not text[end:].strip(" \t\n\r"):  # json's whitespace
+            return record
+    return json.loads(text)
+
+
+def unreadable_problem(
     layout: RepoLayout | None,
     location: str,
     line: int,
@@ -309,6 +345,8 @@ def _problem(
     error: str,
     copies: list[Place] | None,
 ) -> Problem:
+    """The problem of a line that is not a record, at ``location`` (a commit, or a journal
+    file's absolute path) and ``line``, naming the other places that hold it."""
     also = f" (also at {', '.join(place_text(*p) for p in copies)})" if copies else ""
     commit = None if os.path.isabs(location) else location
     return Problem(
@@ -338,27 +376,33 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(raw: bytes, check: Callable[[Any], bool]) -> tuple[dict[str, Any] | None, str | None]:
+def _parse(
+    raw: bytes, check: Callable[[Any], bool]
+) -> tuple[dict[str, Any] | None, str | None, bool]:
     try:
         record = json.loads(raw)
     except ValueError as err:  # UnicodeDecodeError is a ValueError too
-        return None, f"not JSON ({err})"
+        return None, f"not JSON ({err})", False
     if not isinstance(record, dict):
-        return None, f"not a JSON object but {type(record).__name__}"
+        return None, f"not a JSON object but {type(record).__name__}", False
     version = record.get("v")
     if version != RECORD_VERSION or type(version) is not int:
         if "v" not in record:
-            return None, "not an audit record: no version field v"
-        return None, (
-            f"unknown record version v={json.dumps(version)}; this agentgov reads "
-            f"v{RECORD_VERSION} (a newer agentgov wrote it? upgrade to read it)"
+            return None, "not an audit record: no version field v", False
+        return (
+            None,
+            (
+                f"unknown record version v={json.dumps(version)}; this agentgov reads "
+                f"v{RECORD_VERSION} (a newer agentgov wrote it? upgrade to read it)"
+            ),
+            False,
         )
     if check(record):
-        return record, None
+        return record, None, True
     error = schema_error(record)
     if error is None:  # the fast check is stricter than the schema here: jsonschema decides
-        return record, None
-    return None, f"not a valid v{RECORD_VERSION} record: {error}"
+        return record, None, False
+    return None, f"not a valid v{RECORD_VERSION} record: {error}", False
 
 
 def _shown(layout: RepoLayout | None, location: str) -> str:
