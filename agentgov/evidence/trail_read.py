@@ -25,7 +25,7 @@ import json
 import marshal
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,13 +70,16 @@ def read_slim_trail(layout: RepoLayout, ref: str, *, pending: bool = True) -> Tr
     """The facts and links of the records on ``ref`` (and, with ``pending``, in the
     journal)."""
     with cyclic_gc_paused():
-        return _Read(layout, ref).run(pending)
+        return SlimRead(layout, ref).run(pending)
 
 
 SHARDS = 8
 """Each run that reads new blobs stores them in a shard of their own (a warm run with one
 new note writes one small file, not the whole cache again; the two halves of a cold read
 store theirs in parallel); past this many shards, a run merges them into one."""
+
+CACHE_SHAPE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError)
+"""What reading a cache entry of the wrong shape raises: its blobs are read again."""
 
 
 def cache_stem(layout: RepoLayout) -> Path:
@@ -90,35 +93,166 @@ def _shard_path(stem: Path, blobs: list[str]) -> Path:
     return stem.with_name(f"{stem.name}.{tag}.marshal")
 
 
-class _Read:
+def note_blobs(listing: bytes) -> list[tuple[str, str]]:
+    """(annotated commit id, blob id) of every note in ``git ls-tree -r -z`` output of a
+    notes tree, in tree order."""
+    found: list[tuple[str, str]] = []
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition(b"\t")
+        parts = meta.split(b" ")
+        if len(parts) != 3 or parts[1] != b"blob" or not _NOTE_PATH.fullmatch(path):
+            continue
+        annotated = path.replace(b"/", b"").decode()
+        if len(annotated) in (40, 64):
+            found.append((annotated, parts[2].decode()))
+    return found
+
+
+def list_notes(root: Path, rev: str) -> bytes | None:
+    """``git ls-tree -r -z`` of the notes tree at ``rev``; None when there is none."""
+    try:
+        return output_bytes(root, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev)
+    except GitError:
+        return None  # no trail yet (or an unreadable ref: verify says which)
+
+
+class SlimRead:
+    """One read of the slim trail: list the notes, load the cache, read the blobs it
+    lacks (storing them as a new shard), then assemble the facts and links in trail
+    order. ``run`` does it all; ``evidence.verified_read`` drives the steps itself (it
+    reads every blob anyway, and assembles one part of the notes while it reads the next).
+    """
+
     def __init__(self, layout: RepoLayout, ref: str) -> None:
         self.layout = layout
         self.ref = ref
         self.stem = cache_stem(layout)
         self.shards: list[Path] = []
-        self.unreadable = 0
 
     def run(self, pending: bool) -> TrailRead:
-        notes = self._note_blobs()
+        listing = list_notes(self.layout.root, self.ref)
+        notes = note_blobs(listing) if listing is not None else []
         try:
-            return self._run(pending, notes, self._load_cache())
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-            self.unreadable = 0  # a cache of the wrong shape: read every blob again
-            return self._run(pending, notes, {})
+            return self._run(pending, notes, self.load_cache())
+        except CACHE_SHAPE_ERRORS:
+            return self.reread(pending, notes)
+
+    def reread(self, pending: bool, notes: list[tuple[str, str]]) -> TrailRead:
+        """Every blob read again, as if nothing were cached (the cache had the wrong shape)."""
+        return self._run(pending, notes, {})
 
     def _run(
         self, pending: bool, notes: list[tuple[str, str]], cached: dict[str, Entry]
     ) -> TrailRead:
-        wanted = {blob for _, blob in notes}
-        new = sorted(wanted - cached.keys())
-        fresh = read_blobs(self.layout.root, new, store=self._store)
+        new = sorted({blob for _, blob in notes} - cached.keys())
+        fresh = read_blobs(self.layout.root, new, store=self.store)
+        assembly = Assembly()
+        assembly.add(notes, cached, fresh)
+        return self.finish(assembly, pending, notes, cached, fresh)
+
+    def finish(
+        self,
+        assembly: Assembly,
+        pending: bool,
+        notes: list[tuple[str, str]],
+        cached: dict[str, Entry],
+        fresh: dict[str, Entry],
+    ) -> TrailRead:
+        """The trail read once ``assembly`` holds every note of ``notes``; ``fresh`` are the
+        entries this run read (and stored), ``cached`` the others. With ``pending``, the
+        journal's lines come last. Merges the shards when there are too many."""
         if fresh and len(self.shards) >= SHARDS:
+            wanted = {blob for _, blob in notes}
             self._compact({**{blob: cached[blob] for blob in wanted & cached.keys()}, **fresh})
-        facts: list[Fact] = []
-        collector = LinkCollector()
-        seen: dict[bytes, list[str] | None] = {}
+        if pending:
+            self._journal(assembly)
+        return TrailRead(
+            tuple(assembly.facts),
+            assembly.unreadable,
+            len(fresh),
+            len(notes) - len(fresh),
+            assembly.collector.links(),
+        )
+
+    def _journal(self, assembly: Assembly) -> None:
+        seen, facts, collector = assembly.seen, assembly.facts, assembly.collector
+        journal = Journal(self.layout.state_dir)
+        for path in [*journal.flushing(), *journal.sessions()]:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            where = str(path)
+            for number, raw in enumerate(data.split(b"\n"), 1):
+                if not raw.strip():
+                    continue
+                digest = line_digest(raw)
+                if digest in seen:
+                    continue
+                seen[digest] = None
+                slim = slim_line(raw)
+                if slim is None:
+                    assembly.unreadable += 1
+                    continue
+                fact, link = slim
+                if fact is not None:
+                    facts.append(Fact._make((*fact[:-1], True)))
+                if link is not None:
+                    collector.add(link, [], where, number)
+
+    def load_cache(self) -> dict[str, Entry]:
+        """The entries of every cached blob (a corrupt shard's blobs are left out)."""
+        merged: dict[str, Entry] = {}
+        try:
+            self.shards = sorted(self.stem.parent.glob(f"{self.stem.name}.*.marshal"))
+        except OSError:
+            return {}
+        for shard in self.shards:
+            loaded = cache_file.load(shard)
+            if isinstance(loaded, dict):  # else corrupt: its blobs are read again
+                merged.update(loaded)
+        return merged
+
+    def store(self, payload: bytes, blobs: list[str]) -> None:
+        """Keep one part of a read (already marshal'd) as a shard; run in both processes
+        of a forked read."""
+        cache_file.save_payload(_shard_path(self.stem, blobs), payload)
+
+    def _compact(self, entries: dict[str, Entry]) -> None:
+        merged = _shard_path(self.stem, sorted(entries))
+        cache_file.save(merged, entries)
+        with contextlib.suppress(OSError):
+            self.shards = sorted(self.stem.parent.glob(f"{self.stem.name}.*.marshal"))
+        for shard in self.shards:  # the older ones, and those this run stored
+            if shard != merged:
+                with contextlib.suppress(OSError):
+                    shard.unlink()
+
+
+class Assembly:
+    """The facts and links of the notes added so far, in trail order: a line stored at
+    several places counts once, at its first, its other places kept for the history side.
+    Notes may be added in parts, each after the one before it."""
+
+    def __init__(self) -> None:
+        self.facts: list[Fact] = []
+        self.collector = LinkCollector()
+        self.seen: dict[bytes, list[str] | None] = {}
+        self.unreadable = 0
+
+    def add(
+        self,
+        notes: list[tuple[str, str]],
+        cached: Mapping[str, Entry],
+        fresh: Mapping[str, Entry],
+    ) -> None:
+        """The next ``notes``, each blob's entry from ``fresh`` or else ``cached``. Raises
+        one of ``CACHE_SHAPE_ERRORS`` on an entry of the wrong shape."""
+        facts, seen = self.facts, self.seen
         build = tuple.__new__  # Fact._make without its Python-level call
-        add_link = collector.add
+        add_link = self.collector.add
         for annotated, blob in notes:
             bad, digests, rows = fresh.get(blob) or cached[blob]
             self.unreadable += bad
@@ -140,86 +274,6 @@ class _Read:
                     facts.append(build(Fact, fact))
             if offset != len(digests):
                 raise ValueError("a cache entry whose digests and rows disagree")
-        if pending:
-            self._journal(seen, facts, collector)
-        return TrailRead(
-            tuple(facts), self.unreadable, len(fresh), len(notes) - len(fresh), collector.links()
-        )
-
-    def _note_blobs(self) -> list[tuple[str, str]]:
-        """(annotated commit id, blob id) of every note on the ref, in tree order."""
-        try:
-            listing = output_bytes(
-                self.layout.root, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", self.ref
-            )
-        except GitError:
-            return []  # no trail yet (or an unreadable ref: verify says which)
-        found: list[tuple[str, str]] = []
-        for entry in listing.split(b"\0"):
-            if not entry:
-                continue
-            meta, _, path = entry.partition(b"\t")
-            parts = meta.split(b" ")
-            if len(parts) != 3 or parts[1] != b"blob" or not _NOTE_PATH.fullmatch(path):
-                continue
-            annotated = path.replace(b"/", b"").decode()
-            if len(annotated) in (40, 64):
-                found.append((annotated, parts[2].decode()))
-        return found
-
-    def _journal(
-        self, seen: dict[bytes, list[str] | None], facts: list[Fact], collector: LinkCollector
-    ) -> None:
-        journal = Journal(self.layout.state_dir)
-        for path in [*journal.flushing(), *journal.sessions()]:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            where = str(path)
-            for number, raw in enumerate(data.split(b"\n"), 1):
-                if not raw.strip():
-                    continue
-                digest = _digest(raw)
-                if digest in seen:
-                    continue
-                seen[digest] = None
-                slim = _slim_line(raw)
-                if slim is None:
-                    self.unreadable += 1
-                    continue
-                fact, link = slim
-                if fact is not None:
-                    facts.append(Fact._make((*fact[:-1], True)))
-                if link is not None:
-                    collector.add(link, [], where, number)
-
-    def _load_cache(self) -> dict[str, Entry]:
-        merged: dict[str, Entry] = {}
-        try:
-            self.shards = sorted(self.stem.parent.glob(f"{self.stem.name}.*.marshal"))
-        except OSError:
-            return {}
-        for shard in self.shards:
-            loaded = cache_file.load(shard)
-            if isinstance(loaded, dict):  # else corrupt: its blobs are read again
-                merged.update(loaded)
-        return merged
-
-    def _store(self, payload: bytes, blobs: list[str]) -> None:
-        """Keep one part of a read (already marshal'd) as a shard; run in both processes
-        of a forked read."""
-        cache_file.save_payload(_shard_path(self.stem, blobs), payload)
-
-    def _compact(self, entries: dict[str, Entry]) -> None:
-        merged = _shard_path(self.stem, sorted(entries))
-        cache_file.save(merged, entries)
-        with contextlib.suppress(OSError):
-            self.shards = sorted(self.stem.parent.glob(f"{self.stem.name}.*.marshal"))
-        for shard in self.shards:  # the older ones, and those this run stored
-            if shard != merged:
-                with contextlib.suppress(OSError):
-                    shard.unlink()
 
 
 PARALLEL_BLOBS = 1000
@@ -240,44 +294,73 @@ def read_blobs(
     """The entry of each blob in ``blobs``; with many, half are read by a forked child
     (its own ``git cat-file``) while this process reads the rest. A child that fails, or
     a system without ``fork``, leaves its half to this process: the result is the same."""
-    if len(blobs) < parallel_from or not hasattr(os, "fork") or _cores() < 2:
+    if len(blobs) < parallel_from:
         return _read_stored(root, blobs, store)
     middle = len(blobs) // 2
     mine, theirs = blobs[:middle], blobs[middle:]
-    reader, writer = os.pipe()
-    try:
-        child = os.fork()
-    except OSError:
-        os.close(reader)
-        os.close(writer)
+
+    def read_theirs() -> bytes:  # in the child
+        payload = marshal.dumps(_read_blobs(root, theirs))
+        if store is not None:
+            store(payload, theirs)
+        return payload
+
+    child = Forked.start(read_theirs)
+    if child is None:
         return _read_stored(root, blobs, store)
-    if child == 0:  # pragma: no cover -- the child; coverage does not follow a fork
-        status = 1
-        try:
-            os.close(reader)
-            payload = marshal.dumps(_read_blobs(root, theirs))
-            if store is not None:
-                store(payload, theirs)
-            with os.fdopen(writer, "wb") as out:
-                out.write(payload)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
     try:
         found = _read_stored(root, mine, store)
     finally:
-        with os.fdopen(reader, "rb") as result:
-            payload = result.read()
-        _pid, status = os.waitpid(child, 0)
+        payload = child.result()
     try:
-        theirs_read = marshal.loads(payload) if status == 0 else None  # noqa: S302
+        theirs_read = marshal.loads(payload) if payload is not None else None  # noqa: S302
     except (EOFError, ValueError, TypeError):
         theirs_read = None
     if not isinstance(theirs_read, dict) or theirs_read.keys() != set(theirs):
         theirs_read = _read_stored(root, theirs, store)
     found.update(theirs_read)
     return found
+
+
+class Forked:
+    """Work done by a forked child while this process does its own: what the child
+    returns (bytes) comes back through a pipe. ``start`` returns None where there is no
+    second core or no ``fork``; ``result`` None when the child failed. Either way the
+    caller does that work itself, so the result never depends on the fork."""
+
+    def __init__(self, child: int, reader: int) -> None:
+        self._child, self._reader = child, reader
+
+    @classmethod
+    def start(cls, work: Callable[[], bytes]) -> Forked | None:
+        if not hasattr(os, "fork") or _cores() < 2:
+            return None
+        reader, writer = os.pipe()
+        try:
+            child = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            return None
+        if child == 0:  # pragma: no cover -- the child; coverage does not follow a fork
+            status = 1
+            try:
+                os.close(reader)
+                payload = work()
+                with os.fdopen(writer, "wb") as out:
+                    out.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writer)
+        return cls(child, reader)
+
+    def result(self) -> bytes | None:
+        """The child's bytes once it has finished, or None when it failed."""
+        with os.fdopen(self._reader, "rb") as result:
+            payload = result.read()
+        _pid, status = os.waitpid(self._child, 0)
+        return payload if status == 0 else None
 
 
 def _cores() -> int:
@@ -305,7 +388,7 @@ def _entry(content: bytes) -> Entry:
     for number, raw in enumerate(content.split(b"\n"), 1):
         if not raw or raw.isspace():
             continue
-        slim = _slim_line(raw)
+        slim = slim_line(raw)
         if slim is None:
             bad += 1
             continue
@@ -314,7 +397,7 @@ def _entry(content: bytes) -> Entry:
     return bad, b"".join(digests), rows
 
 
-def _slim_line(raw: bytes) -> tuple[Any, Any] | None:
+def slim_line(raw: bytes) -> tuple[Any, Any] | None:
     """The slim of one line, parsed as ``json.loads(raw)`` parses it: for a line that
     starts ``{`` (UTF-8, json's own detection) the C scanner is called directly, which
     skips three layers of Python per line; anything else goes through ``json.loads``."""
@@ -334,5 +417,7 @@ def _slim_line(raw: bytes) -> tuple[Any, Any] | None:
     return slim_of(record)
 
 
-def _digest(raw: bytes) -> bytes:
+def line_digest(raw: bytes) -> bytes:
+    """What an entry keeps of a readable line to know it again: a line stored at several
+    places counts once (a trailing CR is not part of it)."""
     return hashlib.blake2b(raw.rstrip(b"\r"), digest_size=_DIGEST).digest()
