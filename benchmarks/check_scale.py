@@ -25,7 +25,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from evidence_scale import COMMITS, RECORDS, START, build, cold_run, interpreter_start, timed
+from audit_scale import COMMITS
+from evidence_scale import RECORDS, START, build, cold_run, interpreter_start, timed
 
 BUDGET = 3.0
 

@@ -25,7 +25,7 @@ _EXACT = frozenset(
         ".gitlab/agentgov.gitlab-ci.yml",
     }
 )
-_TREES = (".agentgov/", ".github/agentgov/")
+_TREES = (".agentgov/", ".github/agentgov/", ".gitlab/agentgov/")
 
 STAND_INS = (
     ".agentgov/policy.yaml",
@@ -36,6 +36,7 @@ STAND_INS = (
     ".github/workflows/agentgov.yml",
     ".github/agentgov/requirements.txt",
     ".gitlab/agentgov.gitlab-ci.yml",
+    ".gitlab/agentgov/agentgov.txt",
 )
 """A file of each governed kind: a CODEOWNERS line guards governance when it names one
 (or the CODEOWNERS file it is in)."""
