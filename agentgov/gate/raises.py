@@ -35,7 +35,7 @@ from agentgov.evidence.windows import Incident
 from agentgov.gate.model import Location, Raise
 from agentgov.policy.model import Criterion, Level, Policy, TaskClass
 from agentgov.policy.source_text import Document
-from agentgov.policy.task_class import choose_task_class
+from agentgov.policy.task_class import choose_task_class, stand_in
 
 POLICY_PATH = ".agentgov/policy.yaml"
 
@@ -68,39 +68,15 @@ def stand_ins(glob: str) -> tuple[str, ...]:
         return (WILDCARD,)
     last = len(segments) - 1
     shortest = [
-        WILDCARD if s == "**" else _plain_segment(s)
+        WILDCARD if s == "**" else stand_in(s)
         for i, s in enumerate(segments)
         if s != "**" or i == last
     ]
-    spanning = [WILDCARD if s == "**" else _plain_segment(s) for s in segments]
+    spanning = [WILDCARD if s == "**" else stand_in(s) for s in segments]
     found = ["/".join(shortest), "/".join(spanning)]
     if "/" not in glob.rstrip("/"):
         found.append(f"{WILDCARD}/{found[0]}")
     return tuple(dict.fromkeys(found))
-
-
-def _plain_segment(segment: str) -> str:
-    out: list[str] = []
-    index = 0
-    while index < len(segment):
-        char = segment[index]
-        if char in "*?":
-            out.append(WILDCARD)
-        elif char == "[":
-            end = segment.find("]", index + 2)
-            if end == -1:
-                out.append(char)
-            else:
-                inner = segment[index + 1 : end]
-                out.append(WILDCARD if inner.startswith(("!", "^")) else inner[0])
-                index = end
-        elif char == "\\" and index + 1 < len(segment):
-            index += 1
-            out.append(segment[index])
-        else:
-            out.append(char)
-        index += 1
-    return "".join(out)
 
 
 def probes(base: Policy, head: Policy, sample_paths: Sequence[str]) -> tuple[Probe, ...]:

@@ -152,7 +152,7 @@ def _may_name(wanted: list[str], pattern: str, *, tree: bool) -> bool:
     if not wanted:
         return False
     anchored = "/" in pattern.rstrip("/")
-    target = [_stand_in(segment) for segment in pattern.strip("/").split("/")]
+    target = [stand_in(segment) for segment in pattern.strip("/").split("/")]
     if tree:
         if not anchored:
             return False
@@ -174,7 +174,7 @@ def _prefix_matches(wanted: list[str], names: list[str]) -> bool:
     return all(_segment_may_match(want, name) for want, name in zip(wanted, names, strict=False))
 
 
-def _stand_in(segment: str) -> str:
+def stand_in(segment: str) -> str:
     """A plain name the class glob's segment matches (``Dockerfile*`` -> ``Dockerfilex``)."""
     if segment == "**":
         return segment
@@ -186,11 +186,11 @@ def _stand_in(segment: str) -> str:
             out.append("x")
         elif char == "[":
             end = segment.find("]", index + 2)
-            inner = segment[index + 1 : end] if end != -1 else ""
-            if end == -1 or inner.startswith(("!", "^")):
-                out.append("x" if end != -1 else char)
+            if end == -1:
+                out.append(char)
             else:
-                out.append(inner[0])
+                inner = segment[index + 1 : end]
+                out.append("x" if inner.startswith(("!", "^")) else inner[0])
                 index = end
         elif char == "\\" and index + 1 < len(segment):
             index += 1
