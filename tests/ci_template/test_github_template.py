@@ -98,7 +98,7 @@ def test_credentials_persist_only_in_the_job_that_pushes() -> None:
 def test_the_push_job_runs_one_at_a_time_per_ref_and_is_never_cancelled() -> None:
     jobs = github()["jobs"]
     assert jobs["record"]["concurrency"] == {
-        "group": "agentgov-record-${{ github.ref }}",
+        "group": "agentgov-notes-${{ github.ref }}",
         "cancel-in-progress": False,
     }
     assert jobs["check"]["concurrency"]["cancel-in-progress"] is True
