@@ -132,6 +132,21 @@ class Scenario:
         assert done.returncode == 0, done.stderr
         self.commit(f"measure after {prefix}")
 
+    def incident(self, severity: str, note: str, task_class: str = "default") -> None:
+        """A person records an incident (`agentgov incident record`)."""
+        done = agentgov(
+            self.path,
+            "incident",
+            "record",
+            "--task-class",
+            task_class,
+            "--severity",
+            severity,
+            "--note",
+            note,
+        )
+        assert done.returncode == 0, done.stderr
+
     def branch(self, name: str, start: str = "main") -> None:
         self.git("checkout", "-q", "-b", name, start)
 

@@ -134,18 +134,7 @@ def test_a_loosened_threshold_warns(scenario: Scenario) -> None:
 
 
 def test_a_loosening_inside_an_incident_cooldown_fails(scenario: Scenario) -> None:
-    done = agentgov(
-        scenario.path,
-        "incident",
-        "record",
-        "--task-class",
-        "default",
-        "--severity",
-        "production",
-        "--note",
-        "dropped a table",
-    )
-    assert done.returncode == 0, done.stderr
+    scenario.incident("production", "dropped a table")
     assert agentgov(scenario.path, "audit", "flush").returncode == 0
     time.sleep(1.1)  # committer times are whole seconds: base must come after the incident
     scenario.commit("after the incident")
@@ -294,18 +283,7 @@ def test_without_a_cooldown_a_loosening_after_a_resolved_incident_only_warns(
 ) -> None:
     no_cooldown = POLICY.replace("incident_cooldown: 14d", "incident_cooldown: 0d")
     scenario = new_scenario(tmp_path, no_cooldown)
-    done = agentgov(
-        scenario.path,
-        "incident",
-        "record",
-        "--task-class",
-        "default",
-        "--severity",
-        "outage",
-        "--note",
-        "n",
-    )
-    assert done.returncode == 0, done.stderr
+    scenario.incident("outage", "n")
     done = agentgov(scenario.path, "incident", "resolve", _incident_id(scenario), "--note", "ok")
     assert done.returncode == 0, done.stderr
     assert agentgov(scenario.path, "audit", "flush").returncode == 0

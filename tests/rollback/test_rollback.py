@@ -281,18 +281,7 @@ INCIDENT_POLICY = POLICY.replace(
 def test_an_open_incident_is_due_and_its_commit_names_it(tmp_path: Path) -> None:
     scenario = new_scenario(tmp_path, INCIDENT_POLICY)
     scenario.asks(approved=2, denied=0)
-    recorded = agentgov(
-        scenario.path,
-        "incident",
-        "record",
-        "--task-class",
-        "default",
-        "--severity",
-        "production",
-        "--note",
-        "deleted the staging database",
-    )
-    assert recorded.returncode == 0, recorded.stderr
+    scenario.incident("production", "deleted the staging database")
     code, report, stderr = rollback(scenario)
     assert code == 1, stderr
     [demotion] = report["demotions"]
