@@ -27,12 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agentgov.evidence.measure import Series
 from agentgov.evidence.standing import judged
 from agentgov.evidence.verdicts import Judgement
 from agentgov.evidence.windows import Incident
 from agentgov.gate.model import Location, Raise
+from agentgov.policy.globs import match_path
 from agentgov.policy.model import Criterion, Level, Policy, TaskClass
 from agentgov.policy.source_text import Document
 from agentgov.policy.task_class import choose_task_class, stand_in
@@ -115,10 +117,29 @@ class PathMove:
 
 
 def path_moves(base: Policy, head: Policy, sample_paths: Sequence[str]) -> tuple[PathMove, ...]:
-    """Every probe (the stand-ins below ``probes``) acting at a different level at
-    head than at base, in probe order."""
+    """Every probe (the stand-ins below ``probes``) in another class, at another level, at
+    head than at base, in probe order. A path no class's glob matches in either policy is
+    ``default`` in both: it moves only with default's own level (a direct raise), so it is
+    not compared. ``policy_changes`` and ``find_raises`` ask for the same moves, so the
+    last answer is kept (memoised: the same policies and paths give the same moves)."""
+    return _path_moves(base, head, tuple(sample_paths))
+
+
+@lru_cache(maxsize=1)
+def _path_moves(base: Policy, head: Policy, sample_paths: tuple[str, ...]) -> tuple[PathMove, ...]:
+    globs = tuple(
+        dict.fromkeys(
+            glob
+            for policy in (base, head)
+            for task_class in policy.task_classes
+            if task_class.name != "default"  # default's paths are never matched
+            for glob in task_class.paths
+        )
+    )
     found: list[PathMove] = []
     for probe in probes(base, head, sample_paths):
+        if _plain(probe.path) and not match_path(probe.path, globs):
+            continue
         was = choose_task_class(base, paths=[probe.path]).task_class
         now = choose_task_class(head, paths=[probe.path]).task_class
         if was.level is not now.level:
@@ -126,17 +147,22 @@ def path_moves(base: Policy, head: Policy, sample_paths: Sequence[str]) -> tuple
     return tuple(found)
 
 
+def _plain(path: str) -> bool:
+    """A file's path, which a class takes by its globs alone (agentgov/policy/task_class.py
+    reads a trailing ``/`` as a tree and ``*``, ``?``, ``[`` as a shell glob)."""
+    return not path.endswith("/") and not any(char in path for char in "*?[")
+
+
 @dataclass
 class _Group:
     head_class: TaskClass
     base_class: TaskClass
-    globs: list[str] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
+    # Ordered sets (a dict's keys): a tree of 100,000 files is 100,000 membership tests.
+    globs: dict[str, None] = field(default_factory=dict)
+    paths: dict[str, None] = field(default_factory=dict)
 
     def add(self, probe: Probe) -> None:
-        listed = self.globs if probe.from_glob else self.paths
-        if probe.shown not in listed:
-            listed.append(probe.shown)
+        (self.globs if probe.from_glob else self.paths).setdefault(probe.shown)
 
     def because(self) -> str:
         every = [*self.globs, *self.paths]
