@@ -18,7 +18,7 @@ from agentgov.evidence.measure import Series
 from agentgov.evidence.observations import Unseen
 from agentgov.evidence.paths_cache import CachedPaths
 from agentgov.evidence.trail_metrics import TrailEvidence, trail_evidence
-from agentgov.evidence.trail_read import read_slim_trail
+from agentgov.evidence.trail_read import TrailRead, read_slim_trail
 from agentgov.evidence.windows import Incident, incidents_at
 from agentgov.git_layout import RepoLayout
 from agentgov.policy.in_force import PolicyInForce
@@ -47,11 +47,15 @@ class Sources:
     unreadable: int
 
 
-def read_sources(layout: RepoLayout, notes_ref: str, tip: str, *, pending: bool) -> Sources:
-    """The trail on ``notes_ref`` (and this clone's journal, with ``pending``) and the
-    history reachable from the commit ``tip``. Call inside ``cyclic_gc_paused``."""
+def read_sources(
+    layout: RepoLayout, notes_ref: str, tip: str, *, pending: bool, read: TrailRead | None = None
+) -> Sources:
+    """The trail on ``notes_ref`` (and this clone's journal, with ``pending``; or ``read``,
+    the trail a caller has read already) and the history reachable from the commit
+    ``tip``. Call inside ``cyclic_gc_paused``."""
     reading = start_history(layout.root, tip)  # git walks while the trail is read
-    read = read_slim_trail(layout, notes_ref, pending=pending)
+    if read is None:
+        read = read_slim_trail(layout, notes_ref, pending=pending)
     trail = trail_evidence(read.facts)
     return Sources(layout, reading.finish(), read.links, trail, read.unreadable)
 

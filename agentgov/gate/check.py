@@ -27,6 +27,7 @@ from agentgov.errors import GitError, UsageError
 from agentgov.evidence.git_history import History
 from agentgov.evidence.sources import Gathered, Sources, measure, reachable, read_sources
 from agentgov.evidence.standing import standing
+from agentgov.evidence.verified_read import verified_trail
 from agentgov.gate import findings as found
 from agentgov.gate.committed_policy import CommittedPolicy, committed_policy, default_policy
 from agentgov.gate.demotions import required_demotions
@@ -93,7 +94,9 @@ def _check(
     findings += found.policy_findings(
         head_committed.problems, head_committed.present, base_committed.present
     )
-    sources = read_sources(layout, trusted.audit.notes_ref, head, pending=False)
+    # one read of the trail gives both audit verify's report and the evidence's facts
+    verified, read = verified_trail(layout, trusted.audit.notes_ref)
+    sources = read_sources(layout, trusted.audit.notes_ref, head, pending=False, read=read)
     at_base = measure(sources, _in_force(trusted, base), base)
     changes: tuple[PolicyChange, ...] = ()
     raises: tuple[Raise, ...] = ()
@@ -128,7 +131,7 @@ def _check(
             policy_changed=head_committed.raw != base_committed.raw,
             location=Location(POLICY_PATH),
         )
-    findings += _audit(root, trusted.audit.notes_ref)
+    findings += found.audit_findings(verified.problems, verified.found)
     return CheckReport(base, head, tuple(findings), changes, raises, demotions, CHECKS, protected)
 
 
@@ -250,10 +253,3 @@ def _demotions(
     opened = [i.time for i in at_head.incidents if i.resolved is None]
     levels = level_history(sources.layout.root, head, min([since, *opened]))
     return required_demotions(judged, standings, levels)
-
-
-def _audit(root: Path, ref: str) -> list[Finding]:
-    from agentgov.audit.verify import verify_trail
-
-    report = verify_trail(root, ref)
-    return found.audit_findings(report.problems, report.found)
