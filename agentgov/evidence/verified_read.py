@@ -51,6 +51,7 @@ from agentgov.errors import GitError
 from agentgov.evidence.record_slim import Slim, slim_of
 from agentgov.evidence.trail_read import (
     CACHE_SHAPE_ERRORS,
+    DIGEST_SIZE,
     PARALLEL_BLOBS,
     Assembly,
     Entry,
@@ -59,6 +60,7 @@ from agentgov.evidence.trail_read import (
     SlimRead,
     Store,
     TrailRead,
+    line_digest,
     list_notes,
     note_blobs,
     read_slim_trail,
@@ -69,7 +71,6 @@ from agentgov.git_layout import RepoLayout
 _FANOUT_DIR = re.compile(r"[0-9a-f]{2}")
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
-_SLIM_DIGEST = 8  # bytes of trail_read's line digest (its cache entries keep these)
 
 Chain = tuple[str, int, str, str]
 """(session, seq, prev, sha256 of the text) of a line that is a valid record."""
@@ -119,10 +120,11 @@ def _read_verified(
     root = layout.root
     slim = SlimRead(layout, ref)
     cached = slim.load_cache()
-    # With many notes a child reads the second half. Meanwhile this process reads the
-    # first, then does what needs only that: the history's result, and the facts of its
-    # own notes (the child's come after them in trail order).
-    middle = len(notes) // 2 if len(notes) >= parallel_from else len(notes)
+    # With many notes a child reads the last CHILD_SHARE of them. Meanwhile this process
+    # reads the others, then does what needs only those: the history's result, and the
+    # facts of its own notes (the child's come after them in trail order).
+    share = CHILD_SHARE if len(notes) >= parallel_from else 0.0
+    middle = len(notes) - round(len(notes) * share)
     mine, theirs = notes[:middle], notes[middle:]
     child = Forked.start(lambda: _child_read(root, theirs, cached, slim.store)) if theirs else None
     try:
@@ -140,6 +142,9 @@ def _read_verified(
     if assembly is None:  # a cached entry of the wrong shape: as read_slim_trail does
         return report, slim.reread(False, notes)
     return report, slim.finish(assembly, False, notes, cached, part.entries)
+
+
+CHILD_SHARE = 0.5
 
 
 def _assembled(
@@ -233,7 +238,6 @@ def _read_notes(root: Path, notes: list[tuple[str, str]], cached: Container[str]
     out byte for byte as ``trail_read._entry`` makes them."""
     check = compiled_check()
     sha256 = hashlib.sha256
-    blake2b = hashlib.blake2b
     first: dict[str, First] = {}
     more: dict[str, list[Place]] = {}
     entries: dict[str, Entry] = {}
@@ -249,7 +253,8 @@ def _read_notes(root: Path, notes: list[tuple[str, str]], cached: Container[str]
         for number, raw in enumerate(content.split(b"\n"), 1):
             if not raw or raw.isspace():  # a `git notes append` paragraph separator
                 continue
-            key = sha256(raw).hexdigest()
+            hashed = sha256(raw)
+            key = hashed.hexdigest()
             record, exact = None, False
             if key in first:
                 more.setdefault(key, []).append((annotated, number))
@@ -272,7 +277,8 @@ def _read_notes(root: Path, notes: list[tuple[str, str]], cached: Container[str]
             known = slims.get(key)
             if known is None:
                 slim = slim_of(record, exact) if record is not None else slim_line(raw)
-                digest = blake2b(raw.rstrip(b"\r"), digest_size=_SLIM_DIGEST).digest()
+                # trail_read.line_digest, from the hash already taken (but for a CR at the end)
+                digest = line_digest(raw) if raw.endswith(b"\r") else hashed.digest()[:DIGEST_SIZE]
                 known = slims[key] = (slim, digest)
             slim, digest = known
             if slim is None:
