@@ -929,6 +929,34 @@ CASES = [
         ),
     ),
     Case(
+        "an incident trigger fired by another kind of incident",
+        "{incident: production,",
+        "{incident: security,",
+        (
+            Want(
+                LOOSEN,
+                "rollback.2.incident",
+                "rollback 2 (incident production) incident changed production → security",
+                "security, action",
+                ("docs", "hotfix"),
+            ),
+        ),
+    ),
+    Case(
+        "a trigger moved to other classes",
+        "classes: [docs, hotfix]}",
+        "classes: [infra]}",
+        (
+            Want(
+                LOOSEN,
+                "rollback.2.classes",
+                "rollback 2 (incident production) classes changed docs, hotfix → infra",
+                "[infra]}",
+                ("docs", "hotfix", "infra"),
+            ),
+        ),
+    ),
+    Case(
         "a trigger removed",
         f"  - {TRIGGER_0}\n",
         "",
@@ -1172,6 +1200,18 @@ def test_one_edit(case: Case) -> None:
         for w in case.wants
     ]
     assert list(found) == wanted
+
+
+def test_a_demotion_written_another_way_to_the_same_levels_is_neutral() -> None:
+    base_text = replaced(BASE, "action: {demote_to: 2}", "action: {demote_to: 1}")
+    head_text = replaced(BASE, "action: {demote_to: 2}", "action: {demote_by: 4}")
+    (found,) = changes(base_text, head_text)
+    assert (found.kind, found.key, found.words, found.location) == (
+        NEUTRAL,
+        "rollback.0.action",
+        "rollback 0 (ci_failure_rate >) action rewritten demote_to 1 suggest → demote_by 4",
+        at(head_text, "{demote_by: 4}"),
+    )
 
 
 def test_the_table_covers_every_kind_and_many_cases() -> None:
