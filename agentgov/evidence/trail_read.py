@@ -202,6 +202,13 @@ class SlimRead:
                 if link is not None:
                     collector.add(link, [], where, number)
 
+    def cached(self) -> bool:
+        """Whether there is a cache at all (without reading it)."""
+        try:
+            return any(self.stem.parent.glob(f"{self.stem.name}.*.marshal"))
+        except OSError:
+            return False
+
     def load_cache(self) -> dict[str, Entry]:
         """The entries of every cached blob (a corrupt shard's blobs are left out)."""
         merged: dict[str, Entry] = {}
@@ -330,6 +337,7 @@ class Forked:
 
     def __init__(self, child: int, reader: int) -> None:
         self._child, self._reader = child, reader
+        self._waited = False
 
     @classmethod
     def start(cls, work: Callable[[], bytes]) -> Forked | None:
@@ -356,11 +364,19 @@ class Forked:
         return cls(child, reader)
 
     def result(self) -> bytes | None:
-        """The child's bytes once it has finished, or None when it failed."""
+        """The child's bytes once it has finished, or None when it failed (or they were
+        taken already)."""
+        if self._waited:
+            return None
+        self._waited = True
         with os.fdopen(self._reader, "rb") as result:
             payload = result.read()
         _pid, status = os.waitpid(self._child, 0)
         return payload if status == 0 else None
+
+    def close(self) -> None:
+        """Wait for the child if ``result`` has not: for a caller that fails first."""
+        self.result()
 
 
 def _cores() -> int:

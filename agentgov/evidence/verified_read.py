@@ -63,6 +63,7 @@ from agentgov.evidence.trail_read import (
     line_digest,
     list_notes,
     note_blobs,
+    read_blobs,
     read_slim_trail,
     slim_line,
 )
@@ -103,39 +104,48 @@ def verified_trail(
         notes = note_blobs(listing) if listing is not None else None
         if tip is None or listing is None or notes != _stored_notes(listing):
             return verify_trail(root, ref), read_slim_trail(layout, ref, pending=False)
-        walk = start_history(root, tip)  # git walks the notes history meanwhile
+        slim = SlimRead(layout, ref)
+        # With many notes a child reads the last CHILD_SHARE of them, from the start: it
+        # needs nothing of the cache, whose loading would hold it back. It takes the slims
+        # of its notes only where there is no cache at all (a fresh clone, as in CI).
+        share = CHILD_SHARE if len(notes) >= parallel_from else 0.0
+        middle = len(notes) - round(len(notes) * share)
+        mine, theirs = notes[:middle], notes[middle:]
+        child = None
+        if theirs:
+            slims = not slim.cached()
+            child = Forked.start(lambda: _child_read(root, theirs, slims, slim.store))
         try:
-            return _read_verified(layout, ref, notes, walk, parallel_from)
+            walk = start_history(root, tip)  # git walks the notes history meanwhile
+            try:
+                return _read_verified(slim, notes, mine, theirs, child, walk)
+            finally:
+                walk.close()  # a no-op once finished
         finally:
-            walk.close()  # a no-op once finished
+            if child is not None:
+                child.close()  # a no-op once its part was taken
 
 
 def _read_verified(
-    layout: RepoLayout,
-    ref: str,
+    slim: SlimRead,
     notes: list[tuple[str, str]],
+    mine: list[tuple[str, str]],
+    theirs: list[tuple[str, str]],
+    child: Forked | None,
     walk: PendingHistory,
-    parallel_from: int,
 ) -> tuple[VerifyReport, TrailRead]:
-    root = layout.root
-    slim = SlimRead(layout, ref)
+    """This process reads ``mine``, then does what needs only those: the history's
+    result, and the facts of its notes (the child's come after them in trail order)."""
+    root = slim.layout.root
     cached = slim.load_cache()
-    # With many notes a child reads the last CHILD_SHARE of them. Meanwhile this process
-    # reads the others, then does what needs only those: the history's result, and the
-    # facts of its own notes (the child's come after them in trail order).
-    share = CHILD_SHARE if len(notes) >= parallel_from else 0.0
-    middle = len(notes) - round(len(notes) * share)
-    mine, theirs = notes[:middle], notes[middle:]
-    child = Forked.start(lambda: _child_read(root, theirs, cached, slim.store)) if theirs else None
-    try:
-        part = _read_stored(root, mine, cached, slim.store)
-        history = walk.finish()
-        assembly = _assembled(Assembly(), mine, cached, part.entries)
-    except BaseException:
-        _child_part(child)  # the child waited for, not left behind
-        raise
+    part = _read_stored(root, mine, cached, slim.store)
+    history = walk.finish()
+    assembly = _assembled(Assembly(), mine, cached, part.entries)
     if theirs:
         later = _child_part(child) or _read_stored(root, theirs, cached, slim.store)
+        # blobs new since the cache was written, in the child's part: read for their slims
+        lacking = sorted({blob for _, blob in theirs} - cached.keys() - later.entries.keys())
+        later.entries.update(read_blobs(root, lacking, store=slim.store))
         part = _joined(part, later)
         assembly = _assembled(assembly, theirs, cached, later.entries)
     report = judged(root, history, _unreadable(part), _sessions(part), {}, signed=False, found=True)
@@ -183,12 +193,10 @@ def _stored_notes(listing: bytes) -> list[tuple[str, str]]:
     return found
 
 
-def _child_read(
-    root: Path, notes: list[tuple[str, str]], cached: Container[str], store: Store
-) -> bytes:
-    """In the child: its part, marshal'd; the slim entries are marshal'd once, for its
-    cache shard and for the parent."""
-    part = _read_notes(root, notes, cached)
+def _child_read(root: Path, notes: list[tuple[str, str]], slims: bool, store: Store) -> bytes:
+    """In the child: its part, marshal'd (with ``slims``, the slim entries of its blobs
+    too, marshal'd once for its cache shard and for the parent)."""
+    part = _read_notes(root, notes, () if slims else _EVERY_BLOB)
     entries = marshal.dumps(part.entries)
     if part.entries:
         store(entries, sorted(part.entries))
@@ -205,6 +213,16 @@ def _child_part(child: Forked | None) -> _Part | None:
         return _Part(first, more, marshal.loads(entries))  # noqa: S302
     except (EOFError, ValueError, TypeError):
         return None
+
+
+class _EveryBlob:
+    """Every blob, as a container: the child's ``cached`` when it reads no slims."""
+
+    def __contains__(self, _blob: object) -> bool:
+        return True
+
+
+_EVERY_BLOB = _EveryBlob()
 
 
 def _read_stored(

@@ -360,23 +360,44 @@ def test_a_corrupt_cache_is_read_again(trail: Trail) -> None:
     """Cache shards whose entries have the wrong shape: both reads read every blob again
     (each from the same corrupt cache) and count the same facts as before."""
     clean = assert_same(trail, 1)
-    shards = trail.layout.state_dir / "cache"
-    for shard in shards.glob("trail-*.marshal"):
+    for shard in shards(trail):
         loaded = cache_file.load(shard)
         assert isinstance(loaded, dict)
         cache_file.save(shard, dict.fromkeys(loaded, (0, b"", [("bad",)])))
-    corrupt = {shard: shard.read_bytes() for shard in shards.glob("trail-*.marshal")}
-
-    def restored() -> None:
-        for shard in shards.glob("trail-*.marshal"):
-            shard.unlink()
-        for shard, data in corrupt.items():
-            shard.write_bytes(data)
-
-    expected = separate(trail)
-    restored()
-    assert verified_trail(trail.layout, REF, parallel_from=1) == expected
+    expected, got = from_the_same_cache(trail)
+    assert got == expected
     assert expected[1].facts == clean[1].facts
+
+
+@PARALLEL
+def test_a_cache_older_than_the_notes(trail: Trail, parallel_from: int) -> None:
+    """A cache, then a line added to the last note in tree order (the child's, when there
+    is one): each read reads that one blob again, and the child, which takes no slims
+    where a cache exists, leaves it to the parent."""
+    assert_same(trail, parallel_from)
+    last, _blob = trail_read.note_blobs(listing(trail))[-1]
+    store_notes(trail.repo, {fanout(last): block([*note(trail.repo, last), b"{late"])})
+    expected, got = from_the_same_cache(trail, parallel_from)
+    assert got == expected
+    assert (expected[1].blobs_read, expected[1].unreadable) == (1, 1)
+
+
+def shards(trail: Trail) -> list[Path]:
+    return sorted((trail.layout.state_dir / "cache").glob("trail-*.marshal"))
+
+
+def from_the_same_cache(
+    trail: Trail, parallel_from: int = 1
+) -> tuple[tuple[VerifyReport, TrailRead], tuple[VerifyReport, TrailRead]]:
+    """The separate reads and the one pass, each from the cache as it is now (each
+    stores what it read: the cache is put back in between)."""
+    saved = {shard: shard.read_bytes() for shard in shards(trail)}
+    expected = separate(trail)
+    for shard in shards(trail):
+        shard.unlink()
+    for shard, data in saved.items():
+        shard.write_bytes(data)
+    return expected, verified_trail(trail.layout, REF, parallel_from=parallel_from)
 
 
 def test_a_note_blob_git_cannot_read_fails_as_verify_fails(trail: Trail) -> None:
