@@ -111,3 +111,17 @@ def test_a_deleted_policy_is_skipped_and_said_so(tmp_path: Path) -> None:
     levels = level_history(repo, deleted, T0)
     assert [v.level("default") for v in levels.versions] == [4]
     assert levels.skipped == (f"{deleted[:12]}: {POLICY_PATH} is deleted there",)
+
+
+def test_nothing_older_than_the_longest_window_is_read(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".agentgov").mkdir(parents=True)
+    run(repo, T0, "init", "-q", "-b", "main")
+    commit_at(repo, T0, "level 5", policy(5))
+    commit_at(repo, T0 + DAY, "level 2", policy(2))
+    head = commit_at(repo, T0 + 400 * DAY, "much later")
+    levels = level_history(repo, head, T0)  # asked for 400 days: held to 366
+    assert [v.level("default") for v in levels.versions] == [2]
+    assert levels.peak("default", T0, Level(2)) == 2
+    within = level_history(repo, commit_at(repo, T0 + 300 * DAY, "sooner"), T0)
+    assert [v.level("default") for v in within.versions] == [2, 5]
