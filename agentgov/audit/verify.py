@@ -190,7 +190,7 @@ def judged(
         problems.extend(check_session(session, sessions[session], journal_tip))
     problems.extend(check_anchors(anchors, sessions))
     return VerifyReport(
-        sum(len(versions) for by_seq in sessions.values() for versions in by_seq.values()),
+        sum(sum(map(len, by_seq.values())) for by_seq in sessions.values()),
         len(sessions),
         tuple(problems),
         found=found,

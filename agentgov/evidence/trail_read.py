@@ -341,7 +341,7 @@ class Forked:
 
     @classmethod
     def start(cls, work: Callable[[], bytes]) -> Forked | None:
-        if not hasattr(os, "fork") or _cores() < 2:
+        if not hasattr(os, "fork") or cores() < 2:
             return None
         reader, writer = os.pipe()
         try:
@@ -379,7 +379,8 @@ class Forked:
         self.result()
 
 
-def _cores() -> int:
+def cores() -> int:
+    """The cores this process may run on."""
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
