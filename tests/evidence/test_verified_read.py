@@ -312,6 +312,13 @@ def cut_a_session_short(trail: Trail) -> None:
     store_notes(trail.repo, {fanout(commit): block(note(trail.repo, commit)[:-1])})
 
 
+def move_a_note_to_a_flat_path(trail: Trail) -> None:
+    """A note at ``abcd…`` rather than ``ab/cd…`` (as tools other than agentgov write
+    them): both readers take it, and moving it lost nothing."""
+    commit = trail.commits[1]
+    store_notes(trail.repo, {commit: block(note(trail.repo, commit)), fanout(commit): None})
+
+
 def drop_a_note(trail: Trail) -> None:
     """A whole note deleted: every record it held is a lost line, the chains break."""
     store_notes(trail.repo, {fanout(trail.commits[1]): None})
@@ -329,6 +336,7 @@ DAMAGE = {
     "same-blob": (same_content_twice, set()),
     "cut-short": (cut_a_session_short, {"line-removed", "tip-missing"}),
     "note-dropped": (drop_a_note, {"line-removed", "missing"}),
+    "flat-path": (move_a_note_to_a_flat_path, set()),
 }
 
 
