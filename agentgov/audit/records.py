@@ -310,7 +310,7 @@ def parse_line(raw: bytes, check: Callable[[Any], bool], trusted: bool = False) 
     try:
         text = raw.decode("utf-8")
         record = _loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to read
         return "", *_parse(raw, check)
     if type(record) is dict and record.get("v") == RECORD_VERSION and type(record["v"]) is int:
         if trusted:
@@ -383,6 +383,8 @@ def _parse(
         record = json.loads(raw)
     except ValueError as err:  # UnicodeDecodeError is a ValueError too
         return None, f"not JSON ({err})", False
+    except RecursionError:
+        return None, "not JSON (nested too deep to read)", False
     if not isinstance(record, dict):
         return None, f"not a JSON object but {type(record).__name__}", False
     version = record.get("v")

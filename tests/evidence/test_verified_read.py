@@ -241,7 +241,8 @@ def fork_a_session(trail: Trail) -> None:
 def unreadable_lines(trail: Trail) -> None:
     """Not JSON, not an object, no version, a newer version, a record wrong in a field
     evidence never reads (verify rejects it, the slim reading counts it), one wrong in a
-    field it reads, and invalid UTF-8; each once more on another note."""
+    field it reads, invalid UTF-8 and JSON nested too deep to read; the first three once
+    more on another note."""
     lines = note(trail.repo, trail.commits[2])
     good = json.loads(lines[-1])  # session t's stop turn
     bad = [
@@ -252,6 +253,7 @@ def unreadable_lines(trail: Trail) -> None:
         json.dumps({**good, "seq": 9, "prev": "not a digest"}).encode(),
         json.dumps({**good, "seq": 10, "duration_ms": "12"}).encode(),
         b'{"v": 1, "session": "\xff\xfe"}',
+        b"[" * 100_000,  # deeper than json can read: a problem, never a crash
     ]
     store_notes(
         trail.repo,
@@ -361,7 +363,8 @@ def test_a_record_wrong_only_where_evidence_does_not_read_is_a_problem_and_a_fac
     assert any("also at" in message for message in messages)  # the copy on commit 4
     # the bad prev still counts as a fact (a turn at seq 9); the bad duration does not
     assert len(read.facts) == len(before[1].facts) + 1
-    assert read.unreadable == 6 + 3  # every bad line but the bad prev, copies counted
+    assert any("nested too deep" in message for message in messages)
+    assert read.unreadable == 7 + 3  # every bad line but the bad prev, copies counted
 
 
 def test_a_corrupt_cache_is_read_again(trail: Trail) -> None:
