@@ -393,7 +393,7 @@ def record_place(line: bytes) -> tuple[str, int] | None:
     try:
         record = json.loads(line)
         session, seq = record["session"], record["seq"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
     if isinstance(session, str) and isinstance(seq, int) and not isinstance(seq, bool):
         return session, seq

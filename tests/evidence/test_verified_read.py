@@ -321,6 +321,15 @@ def move_a_note_to_a_flat_path(trail: Trail) -> None:
     store_notes(trail.repo, {commit: block(note(trail.repo, commit)), fanout(commit): None})
 
 
+def remove_a_line_too_deep_to_read(trail: Trail) -> None:
+    """A line of JSON nested too deep to read, added by one notes commit and removed by
+    the next: the history check names the removal, whatever the line holds."""
+    commit = trail.commits[0]
+    lines = note(trail.repo, commit)
+    store_notes(trail.repo, {fanout(commit): block([*lines, b"[" * 100_000])})
+    store_notes(trail.repo, {fanout(commit): block(lines)})
+
+
 def drop_a_note(trail: Trail) -> None:
     """A whole note deleted: every record it held is a lost line, the chains break."""
     store_notes(trail.repo, {fanout(trail.commits[1]): None})
@@ -339,6 +348,7 @@ DAMAGE = {
     "cut-short": (cut_a_session_short, {"line-removed", "tip-missing"}),
     "note-dropped": (drop_a_note, {"line-removed", "missing"}),
     "flat-path": (move_a_note_to_a_flat_path, set()),
+    "deep-line-removed": (remove_a_line_too_deep_to_read, {"line-removed"}),
 }
 
 
