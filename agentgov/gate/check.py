@@ -30,7 +30,7 @@ from agentgov.evidence.standing import standing
 from agentgov.evidence.verified_read import verified_trail
 from agentgov.gate import findings as found
 from agentgov.gate.committed_policy import CommittedPolicy, committed_policy, default_policy
-from agentgov.gate.demotions import required_demotions
+from agentgov.gate.demotions import history_start, required_demotions
 from agentgov.gate.governance_edits import governance_edits
 from agentgov.gate.level_history import level_history
 from agentgov.gate.model import (
@@ -51,7 +51,6 @@ from agentgov.policy.load import load_template
 from agentgov.policy.model import Policy
 from agentgov.policy.source_text import Document
 
-DAY = 86400.0
 CHECKS = ("policy", "autonomy", "governance-files", "rollback", "audit")
 
 
@@ -246,10 +245,6 @@ def _demotions(
     judged = replace(head_policy, rollback=(*trusted.rollback, *extra))
     at_head: Gathered = measure(sources, _in_force(judged, head), head)
     standings = standing(judged, at_head.series, at_head.at_time, at_head.incidents)
-    since = (
-        at_head.at_time
-        - max([t.criterion.window_days for t in judged.rollback if t.criterion] + [1]) * DAY
-    )
-    opened = [i.time for i in at_head.incidents if i.resolved is None]
-    levels = level_history(sources.layout.root, head, min([since, *opened]))
+    since = history_start(standings, at_head.at_time)
+    levels = level_history(sources.layout.root, head, since)
     return required_demotions(judged, standings, levels)
