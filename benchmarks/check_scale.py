@@ -17,7 +17,6 @@ Prints numbers measured in this one run; asserts nothing.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from audit_scale import COMMITS
-from evidence_scale import RECORDS, START, build, cold_run, interpreter_start, timed
+from evidence_scale import RECORDS, START, build, interpreter_start, print_cold_warm, print_peak
 
 BUDGET = 3.0
 
@@ -70,14 +69,8 @@ def main() -> None:
         command = ("check", "--base", "main", "--head", "pr", "--format", "json")
         print(f"{RECORDS:,} records over {COMMITS:,} commits; a PR raising docs 4 -> 5")
         print(f"python -c pass: {min(interpreter_start() for _ in range(3)):.3f} s")
-        cold = min(cold_run(repo, cache, *command) for _ in range(3))
-        warm = min(timed(repo, *command) for _ in range(3))
-        print(
-            f"check    cold {cold:5.2f} s ({cold / BUDGET:.2f}x budget)  "
-            f"warm {warm:5.2f} s ({warm / BUDGET:.2f}x budget)"
-        )
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"peak memory of a child: {peak:.0f} MB")
+        print_cold_warm(repo, cache, command, BUDGET)
+        print_peak()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

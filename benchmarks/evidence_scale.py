@@ -149,6 +149,21 @@ def interpreter_start() -> float:
     return time.perf_counter() - started
 
 
+def print_cold_warm(repo: Path, cache: Path, command: tuple[str, ...], budget: float) -> None:
+    """``agentgov command`` cold and warm, each the best of three, against ``budget``."""
+    cold = min(cold_run(repo, cache, *command) for _ in range(3))
+    warm = min(timed(repo, *command) for _ in range(3))
+    print(
+        f"{command[0]:<8} cold {cold:5.2f} s ({cold / budget:.2f}x budget)  "
+        f"warm {warm:5.2f} s ({warm / budget:.2f}x budget)"
+    )
+
+
+def print_peak() -> None:
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory of a child: {peak:.0f} MB")
+
+
 def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="agentgov-evidence-"))
     try:
@@ -157,15 +172,8 @@ def main() -> None:
         print(f"{RECORDS:,} records over {COMMITS:,} commits")
         print(f"python -c pass: {min(interpreter_start() for _ in range(3)):.3f} s")
         for command in (("metrics", "--format", "json"), ("status",)):
-            cold = min(cold_run(repo, cache, *command) for _ in range(3))
-            warm = min(timed(repo, *command) for _ in range(3))
-            name = command[0]
-            print(
-                f"{name:<8} cold {cold:5.2f} s ({cold / BUDGET:.2f}x budget)  "
-                f"warm {warm:5.2f} s ({warm / BUDGET:.2f}x budget)"
-            )
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"peak memory of a child: {peak:.0f} MB")
+            print_cold_warm(repo, cache, command, BUDGET)
+        print_peak()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
